@@ -1,0 +1,6 @@
+package io.audiencepipeline.cli;
+
+public final class AudiencePipeline {
+  public static void main(String[] args) {
+  }
+}
