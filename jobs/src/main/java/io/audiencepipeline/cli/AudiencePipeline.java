@@ -1,6 +1,104 @@
 package io.audiencepipeline.cli;
 
+import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.config.SettingsLoader;
+import io.audiencepipeline.ingest.IngestReport;
+import io.audiencepipeline.ingest.IngestStage;
+import io.audiencepipeline.io.Publisher;
+import io.audiencepipeline.io.WarehouseLayout;
+import io.audiencepipeline.run.ExitCode;
+import io.audiencepipeline.run.PipelineFailure;
+import io.audiencepipeline.run.RunContext;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one entry point: {@code audience-pipeline <command> --run-date D}. Parses arguments, loads and
+ * validates settings before Spark starts, runs the command, stops Spark, maps failures to exit codes.
+ */
 public final class AudiencePipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(AudiencePipeline.class);
+
+  private AudiencePipeline() {
+  }
+
   public static void main(String[] args) {
+    System.exit(execute(args, settings -> SparkSessions.create("audience-pipeline", settings), true));
+  }
+
+  /**
+   * Runs a command and returns its exit code. {@code sparkFactory} builds the session once settings
+   * are valid; {@code stopSpark} is false when the caller owns the session (tests).
+   */
+  public static int execute(String[] args, Function<Settings, SparkSession> sparkFactory,
+      boolean stopSpark) {
+    SparkSession spark = null;
+    try {
+      CommandLine commandLine = CommandLine.parse(args);
+      Settings settings = SettingsLoader.load(commandLine.configFiles(), commandLine.overrides());
+      switch (commandLine.command()) {
+        case "validate-config" -> {
+          commandLine.allowOnly();
+          LOG.info("configuration is valid: {} sources, fingerprint {}", settings.sources().size(),
+              settings.fingerprint().substring(0, 12));
+          return ExitCode.OK.code();
+        }
+        case "ingest", "nightly" -> {
+          commandLine.allowOnly();
+          LocalDate runDate = commandLine.requireRunDate();
+          RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
+          spark = sparkFactory.apply(settings);
+          runNightly(spark, settings, run, commandLine.command());
+        }
+        default -> throw CommandLine.usage("unknown command '" + commandLine.command() + "'");
+      }
+      return ExitCode.OK.code();
+    } catch (PipelineFailure e) {
+      LOG.error("{} (exit {})", e.getMessage(), e.exitCode().code());
+      if (e.getCause() != null) {
+        LOG.debug("cause", e.getCause());
+      }
+      return e.exitCode().code();
+    } catch (Exception | Error e) {
+      // Spark throws checked exceptions (AnalysisException) from Scala code, so catch Exception.
+      LOG.error("run failed: {}", e.toString(), e);
+      return ExitCode.FAILED.code();
+    } finally {
+      if (spark != null && stopSpark) {
+        spark.stop();
+      }
+    }
+  }
+
+  private static void runNightly(SparkSession spark, Settings settings, RunContext run, String command) {
+    LOG.info("{} for run date {} (run {}), landing dates {}..{}, warehouse {}", command, run.runDate(),
+        run.runId(), run.backfillFrom(), run.runDate(), settings.warehouse());
+    Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
+        spark.sparkContext().hadoopConfiguration());
+    timed("ingest", () -> {
+      IngestReport report = IngestStage.run(spark, settings, run);
+      return report.counts().stream().mapToLong(c -> c.rowsIn()).sum() + " rows in";
+    });
+  }
+
+  private static void timed(String stage, java.util.function.Supplier<String> body) {
+    long started = System.nanoTime();
+    LOG.info("stage {} started", stage);
+    String summary = body.get();
+    LOG.info(String.format(Locale.ROOT, "stage %s finished in %.1f s: %s", stage,
+        (System.nanoTime() - started) / 1e9, summary));
+  }
+
+  static String newRunId() {
+    return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
+        + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

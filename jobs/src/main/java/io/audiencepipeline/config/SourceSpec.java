@@ -1,0 +1,51 @@
+package io.audiencepipeline.config;
+
+import io.audiencepipeline.identity.IdentifierKind;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One source system feed, as declared in {@code audience.sources.<name>}: where it lands, how to read
+ * it, which columns are identifiers, its event time and event types, and how much bad data it may carry.
+ *
+ * @param path folder under the landing root that holds {@code dt=YYYY-MM-DD} landing partitions
+ * @param fields canonical field name -> source column
+ * @param constraints Spark SQL predicates over the typed source columns that every good row satisfies
+ */
+public record SourceSpec(
+    String name,
+    String system,
+    SourceFormat format,
+    String path,
+    Map<String, String> readOptions,
+    boolean required,
+    boolean allowEmpty,
+    double maxBadRowRate,
+    List<String> recordKey,
+    List<Column> columns,
+    List<String> requiredColumns,
+    String eventTime,
+    String timezone,
+    String timezoneColumn,
+    Map<IdentifierKind, Identifier> identifiers,
+    Map<String, String> fields,
+    EventType eventType,
+    List<String> constraints) {
+
+  public enum SourceFormat { CSV, JSON, PARQUET }
+
+  public record Column(String name, ColumnType type) {
+  }
+
+  /** An identifier column; phones also name the column (or default) holding the ISO country. */
+  public record Identifier(String column, String regionColumn) {
+  }
+
+  /** Either a constant event type or a mapping from a source column's values to canonical types. */
+  public record EventType(String constant, String column, Map<String, String> values) {
+  }
+
+  public Column column(String columnName) {
+    return columns.stream().filter(c -> c.name().equals(columnName)).findFirst().orElse(null);
+  }
+}

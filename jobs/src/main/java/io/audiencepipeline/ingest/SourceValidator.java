@@ -1,0 +1,273 @@
+package io.audiencepipeline.ingest;
+
+import static io.audiencepipeline.ingest.SourceReader.CORRUPT_RECORD;
+import static io.audiencepipeline.ingest.SourceReader.LANDING_DATE;
+import static io.audiencepipeline.ingest.SourceReader.ORIGIN_FILE;
+import static io.audiencepipeline.ingest.SourceReader.quote;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.to_utc_timestamp;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.try_element_at;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.when;
+
+import io.audiencepipeline.config.ColumnType;
+import io.audiencepipeline.config.IngestSettings;
+import io.audiencepipeline.config.SourceSpec;
+import io.audiencepipeline.identity.IdentifierKind;
+import io.audiencepipeline.identity.Identifiers;
+import io.audiencepipeline.identity.NormalisationRules;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Turns raw landed rows into typed, normalised bronze rows, each with the list of reasons it is bad
+ * (empty for good rows). Pure: a function of the raw rows and the source's declaration.
+ *
+ * <p>Reasons are codes plus column names, never values: they end up in logs and reports.
+ */
+public final class SourceValidator {
+  public static final String REASONS = "reasons";
+  public static final String RAW_RECORD = "raw_record";
+  public static final String INVALID_IDENTIFIERS = "invalid_identifiers";
+
+  private static final String RAW_PREFIX = "__raw_";
+  private static final Set<String> TRUE_WORDS = Set.of("true", "t", "yes", "y", "1");
+  private static final Set<String> FALSE_WORDS = Set.of("false", "f", "no", "n", "0");
+
+  private final SourceSpec source;
+  private final NormalisationRules rules;
+  private final IngestSettings ingest;
+  private final LocalDate runDate;
+
+  public SourceValidator(SourceSpec source, NormalisationRules rules, IngestSettings ingest,
+      LocalDate runDate) {
+    this.source = source;
+    this.rules = rules;
+    this.ingest = ingest;
+    this.runDate = runDate;
+  }
+
+  /** Bronze columns for every row plus {@code reasons} and {@code raw_record}. */
+  public Dataset<Row> validate(Dataset<Row> raw) {
+    boolean text = source.format() != SourceSpec.SourceFormat.PARQUET;
+    Dataset<Row> typed = raw.select(typedColumns(text).toArray(Column[]::new));
+
+    List<Column> bronze = new ArrayList<>();
+    bronze.add(lit(source.name()).as("source"));
+    bronze.add(recordKey().as("record_key"));
+    bronze.add(eventTime().as("event_time"));
+    bronze.add(eventType().as("event_type"));
+    List<Column> normalised = new ArrayList<>();
+    List<Column> invalid = new ArrayList<>();
+    for (IdentifierKind kind : IdentifierKind.values()) {
+      SourceSpec.Identifier identifier = source.identifiers().get(kind);
+      if (identifier == null) {
+        bronze.add(lit(null).cast(DataTypes.StringType).as(kind.column()));
+        continue;
+      }
+      Column rawValue = rawText(identifier.column());
+      Column region = identifier.regionColumn() == null ? lit(null).cast(DataTypes.StringType)
+          : rawText(identifier.regionColumn());
+      Column value = Identifiers.normalise(kind, rawValue, region, rules);
+      normalised.add(value);
+      invalid.add(when(rawValue.isNotNull().and(value.isNull()), lit(kind.column())));
+      bronze.add(value.as(kind.column()));
+    }
+    bronze.add(invalid.isEmpty() ? array().cast("array<string>").as(INVALID_IDENTIFIERS)
+        : array_compact(array(invalid.toArray(Column[]::new))).as(INVALID_IDENTIFIERS));
+    for (Map.Entry<String, String> field : source.fields().entrySet()) {
+      bronze.add(col(quote(field.getValue())).as(field.getKey()));
+    }
+    bronze.add(col(ORIGIN_FILE));
+    bronze.add(col(LANDING_DATE));
+    bronze.add(reasons(text, normalised).as(REASONS));
+    bronze.add(rawRecord(text).as(RAW_RECORD));
+    return typed.select(bronze.toArray(Column[]::new));
+  }
+
+  /** Typed declared columns under their own names, the raw values under {@code __raw_<n>}. */
+  private List<Column> typedColumns(boolean text) {
+    List<Column> columns = new ArrayList<>();
+    Column zone = zone();
+    for (int i = 0; i < source.columns().size(); i++) {
+      SourceSpec.Column column = source.columns().get(i);
+      Column raw = col(quote(column.name()));
+      columns.add((text ? parse(raw, column.type(), zone) : raw).as(column.name()));
+      columns.add(raw.as(RAW_PREFIX + i));
+    }
+    columns.add(col(CORRUPT_RECORD));
+    columns.add(col(ORIGIN_FILE));
+    columns.add(col(LANDING_DATE));
+    return columns;
+  }
+
+  /** Parses a text value; null when it does not parse (the row is then quarantined). */
+  static Column parse(Column raw, ColumnType type, Column zone) {
+    Column value = when(trim(raw).notEqual(lit("")), trim(raw));
+    return switch (type.kind()) {
+      case STRING -> value;
+      case INT, LONG, DOUBLE, DECIMAL -> value.try_cast(type.sparkType());
+      case BOOLEAN -> when(lower(value).isin(TRUE_WORDS.toArray()), lit(true))
+          .when(lower(value).isin(FALSE_WORDS.toArray()), lit(false));
+      case DATE -> ColumnType.ISO.equals(type.pattern()) ? value.try_cast(DataTypes.DateType)
+          : to_date(try_to_timestamp(value, lit(type.pattern())));
+      case TIMESTAMP -> switch (type.pattern()) {
+        case ColumnType.ISO -> value.try_cast(DataTypes.TimestampType);
+        case ColumnType.EPOCH_MILLIS -> timestamp_millis(value.try_cast(DataTypes.LongType));
+        case ColumnType.EPOCH_SECONDS -> timestamp_seconds(value.try_cast(DataTypes.LongType));
+        default -> to_utc_timestamp(try_to_timestamp(value, lit(type.pattern())), zone);
+      };
+    };
+  }
+
+  /** The zone of wall-clock timestamps: a per-row zone column (when valid) or the source's zone. */
+  private Column zone() {
+    if (source.timezoneColumn() == null) {
+      return lit(source.timezone());
+    }
+    Column declared = trim(col(quote(source.timezoneColumn())).cast(DataTypes.StringType));
+    // An unknown zone id would make to_utc_timestamp throw for the whole job; null it instead so
+    // the row's timestamp fails to parse and the row is quarantined.
+    Column known = when(declared.isin(ZoneId.getAvailableZoneIds().toArray()), declared);
+    return known;
+  }
+
+  private int index(String column) {
+    for (int i = 0; i < source.columns().size(); i++) {
+      if (source.columns().get(i).name().equals(column)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("column " + column + " is not declared");
+  }
+
+  /** The raw value as trimmed text, null when blank. */
+  private Column rawText(String column) {
+    Column raw = trim(col(RAW_PREFIX + index(column)).cast(DataTypes.StringType));
+    return when(raw.notEqual(lit("")), raw);
+  }
+
+  private Column recordKey() {
+    List<Column> parts = source.recordKey().stream().map(this::rawText).toList();
+    Column key = concat_ws("|", parts.toArray(Column[]::new));
+    Column complete = parts.stream().map(Column::isNotNull).reduce(Column::and).orElse(lit(false));
+    return when(complete, key);
+  }
+
+  private Column eventTime() {
+    if (source.eventTime() == null) {
+      return lit(null).cast(DataTypes.TimestampType);
+    }
+    SourceSpec.Column column = source.column(source.eventTime());
+    Column typed = col(quote(column.name()));
+    if (column.type().kind() == ColumnType.Kind.DATE) {
+      return to_utc_timestamp(typed.cast(DataTypes.TimestampType), zone());
+    }
+    return typed;
+  }
+
+  private Column eventType() {
+    SourceSpec.EventType eventType = source.eventType();
+    if (eventType == null) {
+      return lit(null).cast(DataTypes.StringType);
+    }
+    if (eventType.constant() != null) {
+      return lit(eventType.constant());
+    }
+    return try_element_at(valueMap(eventType.values()), rawText(eventType.column()));
+  }
+
+  private static Column valueMap(Map<String, String> values) {
+    List<Column> entries = new ArrayList<>();
+    values.forEach((from, to) -> {
+      entries.add(lit(from));
+      entries.add(lit(to));
+    });
+    return functions.map(entries.toArray(Column[]::new));
+  }
+
+  private Column reasons(boolean text, List<Column> normalisedIdentifiers) {
+    List<Column> reasons = new ArrayList<>();
+    reasons.add(when(col(CORRUPT_RECORD).isNotNull(), lit("malformed_record")));
+    Set<String> required = new LinkedHashSet<>(source.recordKey());
+    required.addAll(source.requiredColumns());
+    for (String column : required) {
+      reasons.add(when(rawText(column).isNull(), lit("missing_required_column:" + column)));
+    }
+    Column earliest = lit(ingest.earliestValidDate());
+    Column latest = lit(runDate.plusDays(ingest.maxDaysAfterRunDate()));
+    for (SourceSpec.Column column : source.columns()) {
+      Column typed = col(quote(column.name()));
+      if (text && column.type().kind() != ColumnType.Kind.STRING) {
+        reasons.add(when(rawText(column.name()).isNotNull().and(typed.isNull()),
+            lit("unparseable_value:" + column.name())));
+      }
+      if (column.type().isTemporal()) {
+        Column day = to_date(typed);
+        reasons.add(when(day.lt(earliest).or(day.gt(latest)), lit("impossible_date:" + column.name())));
+      }
+    }
+    SourceSpec.EventType eventType = source.eventType();
+    if (eventType != null && eventType.column() != null) {
+      Column value = rawText(eventType.column());
+      reasons.add(when(value.isNotNull().and(eventType().isNull()),
+          lit("unmapped_event_type:" + eventType.column())));
+    }
+    for (String constraint : source.constraints()) {
+      reasons.add(when(coalesce(expr(constraint), lit(true)).equalTo(lit(false)),
+          lit("constraint_failed:" + constraint)));
+    }
+    if (!normalisedIdentifiers.isEmpty()) {
+      Column anyIdentifier = normalisedIdentifiers.stream().map(Column::isNotNull)
+          .reduce(Column::or).orElseThrow();
+      reasons.add(when(anyIdentifier.equalTo(lit(false)), lit("no_identifier")));
+    }
+    return array_compact(array(reasons.toArray(Column[]::new)));
+  }
+
+  private Column rawRecord(boolean text) {
+    List<Column> raws = new ArrayList<>();
+    for (int i = 0; i < source.columns().size(); i++) {
+      raws.add(col(RAW_PREFIX + i).as(source.columns().get(i).name()));
+    }
+    Column asJson = to_json(struct(raws.toArray(Column[]::new)));
+    return text ? coalesce(col(CORRUPT_RECORD), asJson) : asJson;
+  }
+
+  /** The good rows, as published to bronze. */
+  public static Dataset<Row> good(Dataset<Row> validated) {
+    return validated.where(size(col(REASONS)).equalTo(0)).drop(REASONS, RAW_RECORD);
+  }
+
+  /** The bad rows with their reasons and raw record, as published to quarantine. */
+  public static Dataset<Row> bad(Dataset<Row> validated) {
+    return validated.where(size(col(REASONS)).gt(0)).select(
+        col("source"), col("record_key"), element_at(col(REASONS), 1).as("reason"), col(REASONS),
+        col(RAW_RECORD), col(ORIGIN_FILE), col(LANDING_DATE));
+  }
+}

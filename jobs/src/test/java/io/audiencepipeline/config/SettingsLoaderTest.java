@@ -1,0 +1,108 @@
+package io.audiencepipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.audiencepipeline.identity.IdentifierKind;
+import io.audiencepipeline.run.ExitCode;
+import io.audiencepipeline.run.PipelineFailure;
+import io.audiencepipeline.testing.TestConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+  private static final String MINIMAL_SOURCE = """
+      audience.sources.shop_orders {
+        system = shop, format = csv, path = "shop/orders", max-bad-row-rate = 0.1
+        columns = ["id string", "mail string", "amount decimal(10,2)", "at timestamp(dd.MM.yyyy HH:mm)"]
+        record-key = [id]
+        event-time = at
+        timezone = "Europe/Berlin"
+        identifiers { email = mail }
+        fields { amount = amount }
+        event-type = order
+      }
+      """;
+
+  @Test
+  void theShippedSampleConfigurationIsValid() {
+    Settings settings = SettingsLoader.load(List.of("../conf/application.conf"), Map.of());
+    assertEquals(17, settings.sources().size());
+    SourceSpec pos = settings.source("pos_transactions").orElseThrow();
+    assertEquals("store_tz", pos.timezoneColumn());
+    assertEquals("country", pos.identifiers().get(IdentifierKind.PHONE).regionColumn());
+    assertEquals(64, settings.fingerprint().length());
+  }
+
+  @Test
+  void parsesASourceDeclaration() {
+    SourceSpec source = TestConfigs.settings(MINIMAL_SOURCE).source("shop_orders").orElseThrow();
+    assertEquals(SourceSpec.SourceFormat.CSV, source.format());
+    assertEquals(new ColumnType(ColumnType.Kind.TIMESTAMP, 0, 0, "dd.MM.yyyy HH:mm"), source.column("at").type());
+    assertEquals(new ColumnType(ColumnType.Kind.DECIMAL, 10, 2, null), source.column("amount").type());
+    assertEquals("mail", source.identifiers().get(IdentifierKind.EMAIL).column());
+    assertEquals("order", source.eventType().constant());
+    assertTrue(!source.required() && source.allowEmpty());
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsKey() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
+        audience.sources.shop_orders.format = xml
+        audience.sources.shop_orders.timezone = "Mars/Olympus"
+        audience.sources.shop_orders.record-key = [order_id]
+        audience.sources.shop_orders.identifiers.fax = mail
+        audience.sources.shop_orders.event-type = purchase
+        audience.sources.shop_orders.constraints = ["amount >>= 0"]
+        audience.ingest.max-days-after-run-date = soon
+        """));
+    assertEquals(ExitCode.BAD_CONFIG, failure.exitCode());
+    String message = failure.getMessage();
+    for (String expected : List.of(
+        "audience.sources.shop_orders.format: expected csv, json or parquet",
+        "audience.sources.shop_orders.timezone: unknown time zone",
+        "audience.sources.shop_orders.record-key: column 'order_id' is not declared",
+        "audience.sources.shop_orders.identifiers.fax: unknown identifier kind",
+        "audience.sources.shop_orders.event-type: 'purchase' is not in audience.event-types",
+        "audience.sources.shop_orders.constraints: 'amount >>= 0' is not a valid Spark SQL predicate",
+        "audience.ingest.max-days-after-run-date: expected an integer")) {
+      assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
+    }
+  }
+
+  @Test
+  void missingRequiredKeysAreNamed() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings("""
+        audience.sources.bare { format = csv }
+        """));
+    assertTrue(failure.getMessage().contains("audience.sources.bare.path: is required"), failure::getMessage);
+    assertTrue(failure.getMessage().contains("audience.sources.bare.columns: is required"), failure::getMessage);
+  }
+
+  @Test
+  void laterConfigFilesAndOverridesWin(@TempDir Path dir) throws Exception {
+    Path base = dir.resolve("base.conf");
+    Path site = dir.resolve("site.conf");
+    Files.writeString(base, MINIMAL_SOURCE + "audience.warehouse = \"/base\"\naudience.landing = \"/landing\"\n");
+    Files.writeString(site, "audience.warehouse = \"/site\"\n");
+    Settings fromFiles = SettingsLoader.load(List.of(base.toString(), site.toString()), Map.of());
+    assertEquals("/site", fromFiles.warehouse());
+    Settings overridden = SettingsLoader.load(List.of(base.toString(), site.toString()),
+        Map.of("audience.warehouse", "hdfs:///wh"));
+    assertEquals("hdfs:///wh", overridden.warehouse());
+    assertEquals("/landing", overridden.landing());
+  }
+
+  @Test
+  void aMissingConfigFileIsAConfigError() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class,
+        () -> SettingsLoader.load(List.of("/nonexistent/app.conf"), Map.of()));
+    assertEquals(ExitCode.BAD_CONFIG, failure.exitCode());
+    assertTrue(failure.getMessage().contains("/nonexistent/app.conf"));
+  }
+}
