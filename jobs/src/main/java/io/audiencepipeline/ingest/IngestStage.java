@@ -109,14 +109,15 @@ public final class IngestStage {
       List<SourceCounts> counts = dates.stream().map(date -> new SourceCounts(source.name(), date,
           goodCounts.getOrDefault(date, 0L), badCounts.getOrDefault(date, 0L))).toList();
       return new StagedSource(source.name(), dates, bronze, quarantine, counts);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // SparkException and AnalysisException are checked exceptions thrown from Scala code.
       if (isReadFailure(e)) {
         throw PipelineFailure.inputRejected("source '" + source.name() + "' cannot be read as declared"
             + " (format " + source.format().name().toLowerCase(Locale.ROOT) + ", columns "
             + source.columns().stream().map(SourceSpec.Column::name).toList() + "): "
             + rootMessage(e), e);
       }
-      throw e;
+      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
     } finally {
       validated.unpersist();
     }
