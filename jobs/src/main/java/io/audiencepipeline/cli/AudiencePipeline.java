@@ -2,6 +2,9 @@ package io.audiencepipeline.cli;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SettingsLoader;
+import io.audiencepipeline.generate.GenerationSummary;
+import io.audiencepipeline.generate.GeneratorSettings;
+import io.audiencepipeline.generate.SampleDataGenerator;
 import io.audiencepipeline.ingest.IngestReport;
 import io.audiencepipeline.ingest.IngestStage;
 import io.audiencepipeline.io.Publisher;
@@ -14,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
@@ -31,18 +35,31 @@ public final class AudiencePipeline {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, settings -> SparkSessions.create("audience-pipeline", settings), true));
+    System.exit(execute(args, sparkDefaults -> SparkSessions.create("audience-pipeline", sparkDefaults), true));
   }
 
   /**
-   * Runs a command and returns its exit code. {@code sparkFactory} builds the session once settings
-   * are valid; {@code stopSpark} is false when the caller owns the session (tests).
+   * Runs a command and returns its exit code. {@code sparkFactory} builds the session from the
+   * configured Spark defaults once settings are valid; {@code stopSpark} is false when the caller
+   * owns the session (tests).
    */
-  public static int execute(String[] args, Function<Settings, SparkSession> sparkFactory,
+  public static int execute(String[] args, Function<Map<String, String>, SparkSession> sparkFactory,
       boolean stopSpark) {
     SparkSession spark = null;
     try {
       CommandLine commandLine = CommandLine.parse(args);
+      if (commandLine.command().equals("generate")) {
+        GeneratorSettings generator = generatorSettings(commandLine);
+        spark = sparkFactory.apply(SettingsLoader.sparkDefaults(commandLine.configFiles(),
+            commandLine.overrides()));
+        SparkSession session = spark;
+        timed("generate", () -> {
+          GenerationSummary summary = SampleDataGenerator.run(session, generator);
+          return String.format(Locale.ROOT, "%,d people, %,d rows in %d feeds written to %s",
+              generator.people(), summary.totalRows(), summary.rowsPerFeed().size(), generator.outputPath());
+        });
+        return ExitCode.OK.code();
+      }
       Settings settings = SettingsLoader.load(commandLine.configFiles(), commandLine.overrides());
       switch (commandLine.command()) {
         case "validate-config" -> {
@@ -55,7 +72,7 @@ public final class AudiencePipeline {
           commandLine.allowOnly();
           LocalDate runDate = commandLine.requireRunDate();
           RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
-          spark = sparkFactory.apply(settings);
+          spark = sparkFactory.apply(settings.spark());
           runNightly(spark, settings, run, commandLine.command());
         }
         default -> throw CommandLine.usage("unknown command '" + commandLine.command() + "'");
@@ -95,6 +112,17 @@ public final class AudiencePipeline {
     String summary = body.get();
     LOG.info(String.format(Locale.ROOT, "stage %s finished in %.1f s: %s", stage,
         (System.nanoTime() - started) / 1e9, summary));
+  }
+
+  private static GeneratorSettings generatorSettings(CommandLine commandLine) {
+    commandLine.allowOnly("people", "seed", "end-date", "days", "out");
+    try {
+      return new GeneratorSettings(commandLine.longOption("people", 2500), commandLine.longOption("seed", 42),
+          commandLine.dateOption("end-date"), (int) commandLine.longOption("days", 90),
+          commandLine.requireOption("out"));
+    } catch (IllegalArgumentException e) {
+      throw PipelineFailure.badConfig(e.getMessage());
+    }
   }
 
   static String newRunId() {

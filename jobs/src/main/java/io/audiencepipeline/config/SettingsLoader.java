@@ -45,6 +45,15 @@ public final class SettingsLoader {
     return fromConfig(resolve(configFiles, overrides));
   }
 
+  /** Only the Spark defaults, for commands that need no sources (generate). */
+  public static Map<String, String> sparkDefaults(List<String> configFiles, Map<String, String> overrides) {
+    Violations violations = new Violations();
+    Map<String, String> spark = new ConfigReader(resolve(configFiles, overrides).getConfig(ROOT), ROOT,
+        violations).stringMap("spark");
+    violations.throwIfAny();
+    return spark;
+  }
+
   /** Layers the configuration; a syntax error or a missing file is a config error naming the file. */
   public static Config resolve(List<String> configFiles, Map<String, String> overrides) {
     try {
@@ -84,7 +93,8 @@ public final class SettingsLoader {
 
     List<SourceSpec> sources = new ArrayList<>();
     for (Map.Entry<String, ConfigReader> entry : root.children("sources").entrySet()) {
-      sources.add(SourceSpecParser.parse(entry.getKey(), entry.getValue(), Set.copyOf(eventTypes)));
+      sources.add(SourceSpecParser.parse(entry.getKey(), entry.getValue(), Set.copyOf(eventTypes),
+          ingest.maxDaysAfterRunDate()));
     }
     if (sources.isEmpty()) {
       root.fail("sources", "declares no source");
@@ -106,7 +116,11 @@ public final class SettingsLoader {
     if (maxDaysAfter < 0) {
       ingest.fail("max-days-after-run-date", "must not be negative");
     }
-    return new IngestSettings(earliest, maxDaysAfter);
+    int minRows = ingest.integer("bad-row-rate-min-rows");
+    if (minRows < 1) {
+      ingest.fail("bad-row-rate-min-rows", "must be at least 1");
+    }
+    return new IngestSettings(earliest, maxDaysAfter, minRows);
   }
 
   private static NormalisationRules normalisationRules(ConfigReader identifiers) {
@@ -143,7 +157,8 @@ public final class SettingsLoader {
     private SourceSpecParser() {
     }
 
-    static SourceSpec parse(String name, ConfigReader source, Set<String> eventTypes) {
+    static SourceSpec parse(String name, ConfigReader source, Set<String> eventTypes,
+        int defaultMaxDaysAfterRunDate) {
       if (!SNAKE_CASE.matcher(name).matches()) {
         source.fail("", "source name '" + name + "' must be snake_case");
       }
@@ -222,9 +237,15 @@ public final class SettingsLoader {
           source.fail("constraints", "'" + constraint + "' is not a valid Spark SQL predicate");
         }
       }
+      boolean requireIdentifier = source.bool("require-identifier", true);
+      int maxDaysAfterRunDate = source.has("max-days-after-run-date")
+          ? source.integer("max-days-after-run-date") : defaultMaxDaysAfterRunDate;
+      if (maxDaysAfterRunDate < 0) {
+        source.fail("max-days-after-run-date", "must not be negative");
+      }
       return new SourceSpec(name, system, format, path, readOptions, required, allowEmpty,
           maxBadRowRate, recordKey, columns, requiredColumns, eventTime, timezone, timezoneColumn,
-          identifiers, fields, eventType, constraints);
+          identifiers, fields, eventType, constraints, requireIdentifier, maxDaysAfterRunDate);
     }
 
     private static List<SourceSpec.Column> columns(ConfigReader source, SourceSpec.SourceFormat format) {

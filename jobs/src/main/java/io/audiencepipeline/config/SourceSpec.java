@@ -11,6 +11,9 @@ import java.util.Map;
  * @param path folder under the landing root that holds {@code dt=YYYY-MM-DD} landing partitions
  * @param fields canonical field name -> source column
  * @param constraints Spark SQL predicates over the typed source columns that every good row satisfies
+ * @param requireIdentifier false for feeds with legitimately anonymous rows (cash store sales)
+ * @param maxDaysAfterRunDate dates later than run date + this are impossible (registrations for
+ *     future events need more than the default)
  */
 public record SourceSpec(
     String name,
@@ -30,7 +33,9 @@ public record SourceSpec(
     Map<IdentifierKind, Identifier> identifiers,
     Map<String, String> fields,
     EventType eventType,
-    List<String> constraints) {
+    List<String> constraints,
+    boolean requireIdentifier,
+    int maxDaysAfterRunDate) {
 
   public enum SourceFormat { CSV, JSON, PARQUET }
 

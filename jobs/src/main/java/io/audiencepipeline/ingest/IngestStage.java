@@ -63,7 +63,8 @@ public final class IngestStage {
         StagedSource result = stage(spark, settings, run, source, landing, dates, publisher);
         staged.add(result);
         counts.addAll(result.counts());
-        rejections.addAll(check(source, result.counts(), run.runDate()));
+        rejections.addAll(check(source, result.counts(), run.runDate(),
+            settings.ingest().badRowRateMinRows()));
         log(source, result.counts(), started);
       }
       for (StagedSource result : staged) {
@@ -145,15 +146,17 @@ public final class IngestStage {
     return WarehouseLayout.datePartition(table, date);
   }
 
-  static List<String> check(SourceSpec source, List<SourceCounts> counts, LocalDate runDate) {
+  static List<String> check(SourceSpec source, List<SourceCounts> counts, LocalDate runDate,
+      long minRows) {
     List<String> problems = new ArrayList<>();
     for (SourceCounts count : counts) {
-      if (count.badRowRate() > source.maxBadRowRate()) {
+      double judgedRate = (double) count.quarantined() / Math.max(count.rowsIn(), minRows);
+      if (judgedRate > source.maxBadRowRate()) {
         problems.add(String.format(Locale.ROOT,
-            "source '%s' dt=%s: %d of %d rows are bad (%.2f%%), over its limit max-bad-row-rate=%s;"
-                + " see quarantine/%s/dt=%s",
+            "source '%s' dt=%s: %d of %d rows are bad (%.2f%%; judged over at least %d rows),"
+                + " over its limit max-bad-row-rate=%s; see quarantine/%s/dt=%s",
             source.name(), count.landingDate(), count.quarantined(), count.rowsIn(),
-            100 * count.badRowRate(), source.maxBadRowRate(), source.name(), count.landingDate()));
+            100 * count.badRowRate(), minRows, source.maxBadRowRate(), source.name(), count.landingDate()));
       }
       if (!source.allowEmpty() && count.landingDate().equals(runDate) && count.rowsIn() == 0) {
         problems.add("source '" + source.name() + "' dt=" + runDate + " landed no rows"

@@ -220,7 +220,7 @@ public final class SourceValidator {
       reasons.add(when(rawText(column).isNull(), lit("missing_required_column:" + column)));
     }
     Column earliest = lit(ingest.earliestValidDate());
-    Column latest = lit(runDate.plusDays(ingest.maxDaysAfterRunDate()));
+    Column latest = lit(runDate.plusDays(source.maxDaysAfterRunDate()));
     for (SourceSpec.Column column : source.columns()) {
       Column typed = col(quote(column.name()));
       if (text && column.type().kind() != ColumnType.Kind.STRING) {
@@ -242,7 +242,7 @@ public final class SourceValidator {
       reasons.add(when(coalesce(expr(constraint), lit(true)).equalTo(lit(false)),
           lit("constraint_failed:" + constraint)));
     }
-    if (!normalisedIdentifiers.isEmpty()) {
+    if (source.requireIdentifier() && !normalisedIdentifiers.isEmpty()) {
       Column anyIdentifier = normalisedIdentifiers.stream().map(Column::isNotNull)
           .reduce(Column::or).orElseThrow();
       reasons.add(when(anyIdentifier.equalTo(lit(false)), lit("no_identifier")));

@@ -1,0 +1,34 @@
+package io.audiencepipeline.generate;
+
+import java.util.Locale;
+
+/** The kinds of mess the generator injects on purpose; their tags are the keys of {@code mess.json}. */
+enum MessKind {
+  EMAIL_MIXED_CASE,
+  EMAIL_WHITESPACE,
+  EMAIL_GMAIL_DOTS,
+  EMAIL_GOOGLEMAIL,
+  EMAIL_PLUS_TAG,
+  EMAIL_INVALID,
+  ROLE_ADDRESS,
+  SECOND_EMAIL,
+  SECOND_ACCOUNT,
+  PHONE_NATIONAL_FORMAT,
+  PHONE_INTERNATIONAL_FORMAT,
+  SHARED_LANDLINE,
+  NAME_TYPO,
+  DUPLICATE_ROW,
+  LATE_ROW,
+  MALFORMED_MISSING_COLUMN,
+  MALFORMED_TRUNCATED_JSON,
+  MALFORMED_WRONG_TYPE,
+  MALFORMED_UNPARSEABLE_TIMESTAMP,
+  MALFORMED_IMPOSSIBLE_DATE,
+  MALFORMED_MISSING_IDENTIFIER,
+  MALFORMED_NON_NUMERIC_AMOUNT,
+  MALFORMED_NEGATIVE_QUANTITY;
+
+  String tag() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
