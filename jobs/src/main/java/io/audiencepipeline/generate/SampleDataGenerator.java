@@ -35,7 +35,7 @@ public final class SampleDataGenerator {
       TruthWriter truth = new TruthWriter(root, draws, settings);
       long p0 = System.nanoTime();
       truth.writePersons(people);
-      System.out.printf("TIMING persons %.1f%n", (System.nanoTime()-p0)/1e9);
+  
       truth.writePropensity(people);
       truth.writeResponseProbability(MarketingFeeds.offers(scenario));
 
@@ -81,7 +81,7 @@ public final class SampleDataGenerator {
       long t3 = System.nanoTime();
       Map<String, Long> c = Mess.counts(messCounts);
       long t4 = System.nanoTime();
-      System.out.printf("TIMING %s truth=%.1f obs=%.1f land=%.1f obs=%.1f%n", feed.name(), (t1-t0)/1e9, (t2-t1)/1e9, (t3-t2)/1e9, (t4-t3)/1e9);
+
       return c;
     } finally {
       records.unpersist();

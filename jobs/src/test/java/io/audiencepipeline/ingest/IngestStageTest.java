@@ -151,7 +151,13 @@ class IngestStageTest {
     land("club/visits", RUN_DATE, "visits.csv", VISITS_HEADER
         + "v1,ann@example.com,,US,buy,UTC,20.11.2026 10:00,1.00\n");
     Files.writeString(config, CONFIG + "audience.sources.club_app.max-bad-row-rate = 0.5\n");
+    // By default 2 bad rows of 3 are judged over 200 rows (1%): a tiny delivery passes ...
+    assertEquals(ExitCode.OK.code(), ingest());
 
+    // ... and with the floor at 1 row the same delivery is 67% bad, over its 50% limit.
+    Files.writeString(config, CONFIG + "audience.sources.club_app.max-bad-row-rate = 0.5\n"
+        + "audience.ingest.bad-row-rate-min-rows = 1\n");
+    warehouse = dir.resolve("warehouse-strict");
     assertEquals(ExitCode.INPUT_REJECTED.code(), ingest());
 
     assertFalse(Files.exists(warehouse.resolve("bronze")), "no bronze may be published");
