@@ -131,7 +131,10 @@ public final class IngestStage {
         .parquet(path.toString());
   }
 
-  /** Row counts per landing date of a staged table; Parquet answers these from file footers. */
+  /**
+   * Row counts per landing date of a staged table; Parquet answers these from file footers. The
+   * collect is one row per landing date (at most the backfill range), never customer-sized.
+   */
   private static Map<LocalDate, Long> countByDate(SparkSession spark, Path path, StructType schema) {
     Map<LocalDate, Long> counts = new TreeMap<>();
     List<Row> rows = spark.read().schema(schema).parquet(path.toString())

@@ -153,8 +153,7 @@ public final class SourceValidator {
     Column declared = trim(col(quote(source.timezoneColumn())).cast(DataTypes.StringType));
     // An unknown zone id would make to_utc_timestamp throw for the whole job; null it instead so
     // the row's timestamp fails to parse and the row is quarantined.
-    Column known = when(declared.isin(ZoneId.getAvailableZoneIds().toArray()), declared);
-    return known;
+    return when(declared.isin(ZoneId.getAvailableZoneIds().toArray()), declared);
   }
 
   private int index(String column) {

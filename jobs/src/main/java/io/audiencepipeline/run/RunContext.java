@@ -20,8 +20,4 @@ public record RunContext(LocalDate runDate, String runId, LocalDate backfillFrom
       throw PipelineFailure.badConfig("--from " + backfillFrom + " is after --run-date " + runDate);
     }
   }
-
-  public static RunContext of(LocalDate runDate, String runId) {
-    return new RunContext(runDate, runId, runDate);
-  }
 }
