@@ -3,7 +3,6 @@ package io.audiencepipeline.generate;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
@@ -52,13 +51,13 @@ final class ConsentFeeds {
     Column changeAt = changeFrom.plus(floor(d.uniform("consent-change-time", keys)
         .multiply(lit(w.endEpochExclusive()).minus(changeFrom))).cast("long"));
     Column unsubscribed = emailChannel.and(col("unsubscribe_week").isNotNull());
-    Column events = filter(array(
+    Column events = array(
         when(hasInitial, struct(lit(0).as("type"), initialOptIn.as("opt_in"), col("initial_at").as("at"))),
         when(hasInitial.and(d.chance(0.06, "consent-change", keys)),
             struct(lit(1).as("type"), not(initialOptIn).as("opt_in"), changeAt.as("at"))),
         when(unsubscribed, struct(lit(2).as("type"), lit(false).as("opt_in"),
             Newsletter.unsubscribedAt(s, col("unsubscribe_week")).plus(5)
-                .plus(d.below(120, "opt-out-delay", person)).as("at")))), e -> e.isNotNull());
+                .plus(d.below(120, "opt-out-delay", person)).as("at"))));
 
     Column type = col("event").getField("type");
     Column at = col("event").getField("at");
@@ -73,6 +72,7 @@ final class ConsentFeeds {
         .withColumn("channel_index", explode(sequence(lit(0), lit(CHANNELS.length - 1))))
         .withColumn("initial_at", initialAt)
         .withColumn("event", explode(events))
+        .filter(col("event").isNotNull())
         .filter(at.lt(w.endEpochExclusive()))
         .transform(r -> Contacts.withEmail(r, "email", d, "consent-email", 0.0, 1.0, eventKeys))
         .withColumn("email", when(identifiedByEmail, col("email")))

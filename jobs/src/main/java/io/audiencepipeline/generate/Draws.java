@@ -74,17 +74,17 @@ final class Draws {
   }
 
   /**
-   * Poisson count by inverse CDF, summing terms up to a bound that covers the mean plus six standard
-   * deviations (so the bounded loop rarely truncates). Higher-order functions are interpreted, not
-   * code-generated, so use this only where the count must really be Poisson (purchases).
+   * Poisson count by inverse CDF of a uniform, summing terms up to a bound that covers the mean plus six
+   * standard deviations (so the bounded loop rarely truncates). Higher-order functions are interpreted, not
+   * code-generated, and re-evaluate what they reference on every step: pass the mean and the uniform as
+   * materialised columns, and use this only where the count must really be Poisson (purchases).
    */
-  Column poisson(Column mean, int cap, String salt, Column... keys) {
-    Column u = uniform(salt, keys);
+  static Column poisson(Column mean, Column uniform, int cap) {
     Column bound = least(lit(cap), ceil(mean.plus(sqrt(mean).multiply(6)).plus(5)).cast("int"));
     Column start = struct(lit(0).as("k"), exp(mean.multiply(-1)).as("p"), exp(mean.multiply(-1)).as("cdf"));
     return aggregate(sequence(lit(1), bound), start, (acc, i) -> {
       Column next = acc.getField("p").multiply(mean).divide(i);
-      return when(u.gt(acc.getField("cdf")),
+      return when(uniform.gt(acc.getField("cdf")),
           struct(i.as("k"), next.as("p"), acc.getField("cdf").plus(next).as("cdf"))).otherwise(acc);
     }, acc -> acc.getField("k"));
   }

@@ -9,15 +9,18 @@ import static org.apache.spark.sql.functions.lpad;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.substring;
 
+import java.math.BigInteger;
 import org.apache.spark.sql.Column;
 
 /**
  * Identifiers that are unique by construction yet do not reveal the person: an affine bijection
  * {@code (x * a + b) mod 10^digits} of a composite counter such as {@code person * 512 + event}. Hashes
- * could collide; a bijection cannot, and keeping {@code x < 10^12} and {@code a < 10^6} keeps the product
- * inside a long (Spark 4 runs in ANSI mode, where overflow fails the job).
+ * could collide; a bijection cannot.
  */
 final class Ids {
+  private static final long MAX_MODULUS = 1_000_000_000_000L;
+  private static final long SPLIT = 1_000_000L;
+
   private Ids() {
   }
 
@@ -31,17 +34,32 @@ final class Ids {
 
   /**
    * A bijection of [0, modulus) onto itself as a long column, for numbers that must be unique but look
-   * random (phone numbers). x must be below the modulus, and the modulus below 10^12.
+   * random. The multiplier is near modulus / golden ratio, so consecutive inputs land far apart. x must be
+   * below the modulus, and the modulus at most 10^12.
    */
   static Column scrambled(Draws draws, String salt, Column x, long modulus) {
+    if (modulus > MAX_MODULUS) {
+      throw new IllegalArgumentException("modulus above 10^12: " + modulus);
+    }
     long mixed = mix(draws.seed() * 31 + salt.hashCode());
+    long multiplier = (long) (modulus * 0.6180339887498949) + Math.floorMod(mixed, 1000L);
     // A multiplier coprime to the modulus is what makes the map a bijection.
-    long multiplier = (Math.floorMod(mixed, 90_000L) + 10_000L) * 10 + 7;
-    while (java.math.BigInteger.valueOf(multiplier).gcd(java.math.BigInteger.valueOf(modulus)).longValue() != 1) {
-      multiplier += 10;
+    while (BigInteger.valueOf(multiplier).gcd(BigInteger.valueOf(modulus)).longValue() != 1) {
+      multiplier++;
     }
     long offset = Math.floorMod(mix(mixed), modulus);
-    return pmod(x.cast("long").multiply(lit(multiplier)).plus(lit(offset)), lit(modulus));
+    return pmod(multiplyModulo(x.cast("long"), multiplier, modulus).plus(lit(offset)), lit(modulus));
+  }
+
+  /**
+   * x * multiplier mod modulus without leaving a long (Spark 4 runs in ANSI mode, where overflow fails the
+   * job): the multiplier is split at 10^6, so no intermediate exceeds 2 * 10^18 for operands below 10^12.
+   */
+  private static Column multiplyModulo(Column x, long multiplier, long modulus) {
+    long high = multiplier / SPLIT;
+    long low = multiplier % SPLIT;
+    Column highPart = pmod(x.multiply(lit(high)), lit(modulus)).multiply(lit(SPLIT));
+    return pmod(highPart.plus(x.multiply(lit(low))), lit(modulus));
   }
 
   /** A prefixed decimal id such as {@code ORD-004711223344}. */

@@ -30,6 +30,7 @@ import org.apache.spark.sql.SaveMode;
 final class LandingWriter {
   private static final String LINE = "line";
   private static final String KEY = "_key";
+  private static final String TEXT = "text";
   /** Hadoop writes _SUCCESS markers unless told not to; the landing zone should hold data files only. */
   static final String NO_SUCCESS_MARKER = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
@@ -87,20 +88,22 @@ final class LandingWriter {
 
   /**
    * One file per landing date, lines sorted by record key (then line, for the repeated keys of account
-   * snapshots). A CSV header is prefixed to each file's first line: ranking within the landing date needs
-   * the same shuffle and sort as the write, so it costs no extra pass, unlike a union of header rows.
+   * snapshots). A CSV header is prefixed to each file's first line: ranking rows within their landing date
+   * already shuffles by landing date and sorts like the write, so it costs no extra pass.
    */
   private static void writeText(Dataset<Row> lines, String path, String header) {
-    Column text = col(LINE);
-    if (header != null) {
+    Dataset<Row> clustered;
+    if (header == null) {
+      clustered = lines.withColumn(TEXT, col(LINE)).repartition(col(Mess.LANDING_DATE));
+    } else {
       Column rank = row_number().over(
           org.apache.spark.sql.expressions.Window.partitionBy(col(Mess.LANDING_DATE)).orderBy(col(KEY), col(LINE)));
-      text = when(rank.equalTo(1), concat(lit(header + "\n"), col(LINE))).otherwise(col(LINE));
+      clustered = lines.withColumn(TEXT,
+          when(rank.equalTo(1), concat(lit(header + "\n"), col(LINE))).otherwise(col(LINE)));
     }
-    lines.select(col(Mess.LANDING_DATE), col(KEY), col(LINE), text.as("text"))
-        .repartition(col(Mess.LANDING_DATE))
+    clustered
         .sortWithinPartitions(col(Mess.LANDING_DATE), col(KEY), col(LINE))
-        .select(col(Mess.LANDING_DATE), col("text"))
+        .select(col(Mess.LANDING_DATE), col(TEXT))
         .write()
         .mode(SaveMode.Overwrite)
         .option(NO_SUCCESS_MARKER, "false")

@@ -7,12 +7,9 @@ import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.regexp_replace;
@@ -20,7 +17,6 @@ import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.year;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -40,14 +36,14 @@ final class MarketingFeeds {
     Column browse = element_at(col("browse"), category.plus(1));
     Column unsubscribeWeek = col("unsubscribe_week");
     Column event = col("event");
-    Column events = filter(array(
+    Column events = array(
         struct(lit(0).as("type"), lit("sent").as("name"), Newsletter.sentAt(s, week).as("at")),
         when(Newsletter.opened(s, week), struct(lit(1).as("type"), lit("opened").as("name"),
             Newsletter.openedAt(s, week).as("at"))),
         when(Newsletter.clicked(s, week, browse), struct(lit(2).as("type"), lit("clicked").as("name"),
             Newsletter.clickedAt(s, week).as("at"))),
         when(week.equalTo(unsubscribeWeek), struct(lit(3).as("type"), lit("unsubscribed").as("name"),
-            Newsletter.unsubscribedAt(s, week).as("at")))), e -> e.isNotNull());
+            Newsletter.unsubscribedAt(s, week).as("at"))));
     Column eventKey = person.multiply(512).plus(week.multiply(4)).plus(event.getField("type"));
     Column delay = Mess.delay(d, "email_events", eventKey);
 
@@ -60,6 +56,7 @@ final class MarketingFeeds {
         .filter(unsubscribeWeek.isNull().or(week.leq(unsubscribeWeek)))
         .withColumn("newsletter_category", Newsletter.category(s, week))
         .withColumn("event", explode(events))
+        .filter(col("event").isNotNull())
         .filter(event.getField("at").lt(s.period().endEpochExclusive()))
         .select(
             Ids.code("EM", d, "email-event", eventKey, 12).as("event_id"),
@@ -79,15 +76,14 @@ final class MarketingFeeds {
    * Display-ad impressions on a person's cookies, more in categories they browse, and the clicks on them
    * (about 3% of impressions times the browsing lift). Shared with the post-click web sessions.
    */
-  static Dataset<Row> adImpressions(Scenario s) {
-    Draws d = s.draws();
+  static Dataset<Row> adImpressions(Dataset<Row> people, Draws d, Period period) {
     Column person = col("person_id");
     Column category = col("category_index");
     Column[] keys = {person, category, col("impression")};
-    Column mean = sqrt(col("category_browse")).multiply(s.period().days() * 0.004);
-    Column shownAt = s.period().instant(d.below(s.period().days(), "impression-day", keys),
+    Column mean = sqrt(col("category_browse")).multiply(period.days() * 0.0035);
+    Column shownAt = period.instant(d.below(period.days(), "impression-day", keys),
         d.below(16 * 3600, "impression-time", keys).plus(7 * 3600), col("utc_offset"));
-    return s.people()
+    return people
         .select(col("*"), posexplode(col("browse")).as(new String[] {"category_index", "category_browse"}))
         .withColumn("impression", explode(Draws.indices(d.geometric(mean, 127, "impressions", person, category))))
         .withColumn("cookie", d.below(col("cookies"), "impression-cookie", keys))
@@ -95,7 +91,10 @@ final class MarketingFeeds {
         .withColumn("clicked", d.chance(least(lit(0.5), col("category_browse").multiply(0.03)), "ad-click", keys))
         .withColumn("clicked_at", col("shown_at").plus(2).plus(d.below(30, "ad-click-delay", keys)))
         .withColumn("ad_campaign", concat(lit("AD-"), Catalog.code(category), lit("-"),
-            format_string("%04d%02d", year(Clock.utcDate(col("shown_at"))), month(Clock.utcDate(col("shown_at"))))));
+            Clock.yearMonth(Clock.utcDate(col("shown_at")))))
+        // Only what the ad and web feeds use: the result is cached, and people rows are wide.
+        .select("person_id", "category_index", "impression", "cookie", "shown_at", "clicked", "clicked_at",
+            "ad_campaign", "account_id_1", "account_id_2", "account_created_1", "account_created_2");
   }
 
   /** Feed 2: impressions and clicks, keyed by cookie, with epoch-millisecond timestamps. */
@@ -103,15 +102,15 @@ final class MarketingFeeds {
     Draws d = s.draws();
     Column person = col("person_id");
     Column event = col("event");
-    Column events = filter(array(
+    Column events = array(
         struct(lit(0).as("type"), lit("impression").as("name"), col("shown_at").as("at")),
-        when(col("clicked"), struct(lit(1).as("type"), lit("click").as("name"), col("clicked_at").as("at")))),
-        e -> e.isNotNull());
+        when(col("clicked"), struct(lit(1).as("type"), lit("click").as("name"), col("clicked_at").as("at"))));
     Column eventKey = person.multiply(6).plus(col("category_index")).multiply(128).plus(col("impression"))
         .multiply(2).plus(event.getField("type"));
     Column delay = Mess.delay(d, "ad_events", eventKey);
-    return adImpressions(s)
+    return s.adImpressions()
         .withColumn("event", explode(events))
+        .filter(col("event").isNotNull())
         .filter(event.getField("at").lt(s.period().endEpochExclusive()))
         .select(
             Ids.code("AD", d, "ad-event", eventKey, 12).as("event_id"),
@@ -210,7 +209,7 @@ final class MarketingFeeds {
             col("outcome_id"),
             email.getField("value").as("email_address"),
             concat(lit("OF-"), Catalog.code(col("offer_category")), lit("-"),
-                format_string("%04d%02d", year(col("offer_date")), month(col("offer_date")))).as("campaign_id"),
+                Clock.yearMonth(col("offer_date"))).as("campaign_id"),
             Clock.isoDate(col("offer_date")).as("offer_date"),
             when(col("responded"), lit("1")).otherwise(lit("0")).as("responded"),
             person.as(Mess.PERSON),

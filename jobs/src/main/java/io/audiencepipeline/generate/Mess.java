@@ -1,16 +1,16 @@
 package io.audiencepipeline.generate;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_contains;
-import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -27,7 +27,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * Delivery mess shared by all feeds: late arrival, malformed rows and re-delivered duplicates, plus the
- * {@code _mess} tags each row carries so that {@code mess.json} is a plain aggregation.
+ * {@code _mess} tags each row carries (comma-separated) so that {@code mess.json} is a plain aggregation.
  */
 final class Mess {
   static final String PERSON = "_person_id";
@@ -41,12 +41,22 @@ final class Mess {
   private Mess() {
   }
 
-  /** The tags that are not null, as the {@code _mess} array. */
+  /**
+   * The tags that are not null, comma-separated, as the {@code _mess} column. A string, not an array: arrays
+   * without nulls need filter(), a higher-order function, which Spark evaluates without code generation,
+   * together with every expression below it (the hashes of the whole row).
+   */
   static Column tags(Column... maybeTags) {
-    if (maybeTags.length == 0) {
-      return array().cast("array<string>");
-    }
-    return filter(array(maybeTags), tag -> tag.isNotNull()).cast("array<string>");
+    return maybeTags.length == 0 ? lit("") : concat_ws(",", maybeTags);
+  }
+
+  /** True when the row carries the tag. */
+  static Column has(MessKind kind) {
+    return concat(lit(","), col(TAGS), lit(",")).contains("," + kind.tag() + ",");
+  }
+
+  private static Column withTag(Column tag) {
+    return when(col(TAGS).equalTo(""), tag).otherwise(concat_ws(",", col(TAGS), tag));
   }
 
   static Column tagIf(Column condition, MessKind kind) {
@@ -68,21 +78,44 @@ final class Mess {
     return draws.hash("malformed:" + feed.name(), col(feed.recordKey()));
   }
 
-  /** Aggregate named {@code smallest}: that row is always malformed, so every feed has at least one. */
-  static Column smallestMalformedHash(Draws draws, Feed feed) {
-    return min(malformedHash(draws, feed)).as("smallest");
+  /**
+   * One aggregate per defect kind of the feed, {@code smallest_<i>}: the smallest malformed-hash among rows
+   * whose hash falls in bucket i. Those rows always get defect i, so every feed has every one of its kinds
+   * of malformed row, however small the sample.
+   */
+  static Column[] smallestMalformedHashes(Draws draws, Feed feed) {
+    int kinds = feed.defects().size();
+    Column hash = malformedHash(draws, feed);
+    Column[] aggregates = new Column[kinds];
+    for (int i = 0; i < kinds; i++) {
+      aggregates[i] = min(when(pmod(hash, lit((long) kinds)).equalTo(i), hash)).as("smallest_" + i);
+    }
+    return aggregates;
   }
 
-  /** Marks about 0.2% of rows (and the always-malformed one) with one of the feed's defects and applies it. */
-  static Dataset<Row> withDefects(Dataset<Row> records, Draws draws, Feed feed, Long alwaysMalformed) {
-    Column hash = malformedHash(draws, feed);
-    Column chosen = draws.chance(MALFORMED_SHARE, "malformed:" + feed.name(), col(feed.recordKey()));
-    if (alwaysMalformed != null) {
-      chosen = chosen.or(hash.equalTo(lit(alwaysMalformed)));
+  static Long[] smallestMalformedHashes(Observation observation, Feed feed) {
+    Map<String, Object> metrics = metrics(observation);
+    Long[] hashes = new Long[feed.defects().size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = (Long) metrics.get("smallest_" + i);
     }
+    return hashes;
+  }
+
+  /**
+   * Marks about 0.2% of rows with one of the feed's defects, plus the always-malformed row of each defect
+   * kind, and applies the defects' column edits.
+   */
+  static Dataset<Row> withDefects(Dataset<Row> records, Draws draws, Feed feed, Long[] alwaysMalformed) {
+    Column hash = malformedHash(draws, feed);
     Column kinds = array(feed.defects().stream().map(d -> lit(d.kind().tag())).toArray(Column[]::new));
-    Column kind = when(chosen,
+    Column kind = when(draws.chance(MALFORMED_SHARE, "malformed:" + feed.name(), col(feed.recordKey())),
         element_at(kinds, draws.below(feed.defects().size(), "defect:" + feed.name(), col(feed.recordKey())).plus(1)));
+    for (int i = alwaysMalformed.length - 1; i >= 0; i--) {
+      if (alwaysMalformed[i] != null) {
+        kind = when(hash.equalTo(lit(alwaysMalformed[i])), lit(feed.defects().get(i).kind().tag())).otherwise(kind);
+      }
+    }
     Dataset<Row> marked = records.withColumn(DEFECT, kind);
 
     Map<String, Column> edited = new LinkedHashMap<>();
@@ -99,7 +132,7 @@ final class Mess {
     for (String column : marked.columns()) {
       Column value = edited.containsKey(column) ? edited.get(column).otherwise(col(column)) : col(column);
       projection.add(column.equals(TAGS)
-          ? when(col(DEFECT).isNotNull(), array_union(col(TAGS), array(col(DEFECT)))).otherwise(col(TAGS)).as(TAGS)
+          ? when(col(DEFECT).isNotNull(), withTag(col(DEFECT))).otherwise(col(TAGS)).as(TAGS)
           : value.as(column));
     }
     return marked.select(projection.toArray(Column[]::new));
@@ -107,7 +140,7 @@ final class Mess {
 
   /** Event feeds: about 0.5% of rows are delivered again, identical, one or two days later. */
   static Dataset<Row> withDuplicates(Dataset<Row> records, Draws draws, Feed feed, Period period) {
-    if (!feed.events()) {
+    if (feed.delivery() != Feed.Delivery.EVENTS) {
       return records;
     }
     Column key = col(feed.recordKey());
@@ -116,7 +149,7 @@ final class Mess {
         .withColumn(LANDING_DATE, least(
             date_add(col(LANDING_DATE), draws.below(2, "duplicate-delay:" + feed.name(), key).plus(1)),
             lit(period.lastLanding())))
-        .withColumn(TAGS, array_union(col(TAGS), array(lit(MessKind.DUPLICATE_ROW.tag()))));
+        .withColumn(TAGS, withTag(lit(MessKind.DUPLICATE_ROW.tag())));
     return records.unionByName(again);
   }
 
@@ -127,7 +160,7 @@ final class Mess {
   static Dataset<Row> observeCounts(Dataset<Row> delivered, Observation observation) {
     Column rows = count(lit(1)).as("rows");
     Column[] perKind = Arrays.stream(MessKind.values())
-        .map(kind -> sum(when(array_contains(col(TAGS), kind.tag()), 1L).otherwise(0L)).as(kind.tag()))
+        .map(kind -> sum(when(has(kind), 1L).otherwise(0L)).as(kind.tag()))
         .toArray(Column[]::new);
     return delivered.observe(observation, rows, perKind);
   }

@@ -38,7 +38,7 @@ final class MobileFeeds {
     Column category = col("category_index");
     Column[] viewKeys = {person, category, col("n")};
     Dataset<Row> views = byCategory
-        .withColumn("n", explode(Draws.indices(d.geometric(col("category_browse").multiply(w.days() * 0.004), 127,
+        .withColumn("n", explode(Draws.indices(d.geometric(col("category_browse").multiply(w.days() * 0.003), 127,
             "app-views", person, category))))
         .select(col("*"), lit("product_view").as("event_name"),
             category.multiply(128).plus(col("n")).plus(256).as("event_index"), anyTime(s, "app-view", viewKeys).as("at"))

@@ -9,9 +9,8 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /** File operations on the output root through Hadoop's FileSystem, so local, HDFS and S3 paths all work. */
 final class OutputFiles {
@@ -22,6 +21,23 @@ final class OutputFiles {
       this.fs = new Path(root).getFileSystem(conf);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot open the file system of " + root, e);
+    }
+  }
+
+  /** True unless the path is a non-empty folder without the marks of a generator output. */
+  boolean isAbsentEmptyOrGeneratorOutput(String path) {
+    Path root = new Path(path);
+    try {
+      if (!fs.exists(root)) {
+        return true;
+      }
+      if (!fs.getFileStatus(root).isDirectory()) {
+        return false;
+      }
+      return fs.listStatus(root).length == 0 || fs.exists(new Path(root, "_manifest.json"))
+          || fs.exists(new Path(root, "landing")) || fs.exists(new Path(root, "_truth"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot inspect " + path, e);
     }
   }
 
@@ -75,14 +91,21 @@ final class OutputFiles {
     }
   }
 
+  /**
+   * All files under a directory. A plain listStatus walk: listFiles builds LocatedFileStatus, whose
+   * permissions the local file system reads by running {@code ls -ld} once per file.
+   */
   private static List<Path> listFiles(FileSystem fs, Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
     if (!fs.exists(dir)) {
       return files;
     }
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
-    while (it.hasNext()) {
-      files.add(it.next().getPath());
+    for (FileStatus status : fs.listStatus(dir)) {
+      if (status.isDirectory()) {
+        files.addAll(listFiles(fs, status.getPath()));
+      } else {
+        files.add(status.getPath());
+      }
     }
     return files;
   }

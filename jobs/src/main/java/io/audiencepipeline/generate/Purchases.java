@@ -24,17 +24,16 @@ final class Purchases {
   private Purchases() {
   }
 
-  static Dataset<Row> all(Scenario s) {
-    Draws d = s.draws();
+  static Dataset<Row> all(Dataset<Row> people, Draws d, Period period) {
     Column person = col("person_id");
     Column category = col("category_index");
     Column[] keys = {person, category, col("purchase")};
-    int days = s.period().days();
+    int days = period.days();
     Column inStore = d.chance(when(col("loyalty_card").isNotNull(), lit(0.55)).otherwise(lit(0.2)), "in-store", keys);
     Column channel = when(inStore, lit("store"))
         .when(col("device_id").isNotNull().and(d.chance(0.4, "app-order", keys)), lit("app"))
         .otherwise(lit("web"));
-    Column purchasedAt = s.period().instant(d.below(days, "purchase-day", keys),
+    Column purchasedAt = period.instant(d.below(days, "purchase-day", keys),
         d.below(12 * 3600, "purchase-time", keys).plus(9 * 3600), col("utc_offset"));
     Column useSecondAccount = col("account_id_2").isNotNull().and(col("purchased_at").geq(col("account_created_2")))
         .and(d.chance(0.3, "second-account-order", keys));
@@ -51,10 +50,12 @@ final class Purchases {
     });
     Column purchaseKey = person.multiply(6).plus(category).multiply(64).plus(col("purchase"));
 
-    return s.people()
+    return people
         .select(col("*"), posexplode(col("rate")).as(new String[] {"category_index", "category_rate"}))
+        .withColumn("purchase_mean", col("category_rate").multiply(days))
+        .withColumn("purchase_uniform", d.uniform("purchases", person, category))
         .withColumn("purchase", explode(Draws.indices(
-            d.poisson(col("category_rate").multiply(days), 63, "purchases", person, category))))
+            Draws.poisson(col("purchase_mean"), col("purchase_uniform"), 63))))
         .withColumn("purchase_key", purchaseKey)
         .withColumn("purchased_at", purchasedAt)
         .withColumn("channel", channel)
@@ -65,6 +66,10 @@ final class Purchases {
         .withColumn("lines", lines)
         .withColumn("total", aggregate(col("lines"), lit(0.0),
             (sum, l) -> sum.plus(l.getField("unit_price").multiply(l.getField("quantity")))))
-        .withColumn("delay", Mess.delay(d, "purchases", col("purchase_key")));
+        .withColumn("delay", Mess.delay(d, "purchases", col("purchase_key")))
+        // Only what the order, cart and till feeds use: the result is cached, and people rows are wide.
+        .select("person_id", "category_index", "purchase", "purchase_key", "purchased_at", "channel", "account_id",
+            "currency", "lines", "total", "delay", "cookies", "loyalty_card", "country", "home_store", "mobile",
+            "landline", "primary_email", "second_email");
   }
 }

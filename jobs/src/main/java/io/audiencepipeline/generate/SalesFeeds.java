@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -117,7 +116,7 @@ final class SalesFeeds {
             col("crm_contact_id").as("Contact ID"),
             Draws.pick(STAGES, d.uniform("stage", keys)).as("Stage"),
             Catalog.name(col("opportunity_category")).as("Product Category"),
-            format_string("%.2f", d.uniform("amount", keys).multiply(4850).plus(150)).as("Amount"),
+            d.uniform("amount", keys).multiply(4850).plus(150).cast("decimal(12,2)").cast("string").as("Amount"),
             when(d.chance(least(lit(0.8), browse.multiply(0.08)), "sales-visit", keys), lit("true"))
                 .otherwise(lit("false")).as("Sales Visit Requested"),
             Clock.usDateTime(col("created_at"), lit(CRM_ZONE)).as("Created Date"),

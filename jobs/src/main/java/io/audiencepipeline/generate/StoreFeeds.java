@@ -1,10 +1,7 @@
 package io.audiencepipeline.generate;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.format_string;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Column;
@@ -28,7 +25,7 @@ final class StoreFeeds {
         .otherwise(Geography.storeIndex(col("country"), d.uniform("other-store", keys)));
     Column line = col("line");
     Column phone = col("phone");
-    return Purchases.all(s)
+    return s.purchases()
         .filter(col("channel").equalTo("store"))
         .withColumn("store", store)
         .withColumn("card", when(col("loyalty_card").isNotNull().and(d.chance(0.9, "card-shown", keys)),
@@ -49,7 +46,7 @@ final class StoreFeeds {
             line.getField("sku").as("sku"),
             Catalog.name(col("category_index")).as("category"),
             line.getField("quantity").cast("string").as("quantity"),
-            format_string("%.2f", line.getField("unit_price").multiply(line.getField("quantity"))).as("amount"),
+            line.getField("unit_price").multiply(line.getField("quantity")).cast("decimal(12,2)").cast("string").as("amount"),
             person.as(Mess.PERSON),
             Mess.tags(when(phone.isNotNull(), Contacts.phoneTag(phone)),
                 when(phone.isNotNull(), Contacts.landlineTag(phone)), Mess.lateTag(col("delay"))).as(Mess.TAGS),

@@ -22,12 +22,12 @@ import org.apache.spark.sql.SaveMode;
 final class TruthWriter {
   private final String root;
   private final Draws draws;
-  private final int recordFilesPerFeed;
+  private final int snapshotFiles;
 
   TruthWriter(String outputRoot, Draws draws, GeneratorSettings settings) {
     this.root = outputRoot + "/_truth";
     this.draws = draws;
-    this.recordFilesPerFeed = (int) Math.max(1, settings.people() / 250_000);
+    this.snapshotFiles = (int) Math.max(1, settings.people() / 1_000_000);
   }
 
   void writePersons(Dataset<Row> people) {
@@ -77,13 +77,18 @@ final class TruthWriter {
         .parquet(root + "/response_probability");
   }
 
-  /** One row per distinct (source, record_key) of a feed, appended to record_person. */
+  /**
+   * One row per distinct (source, record_key) of a feed, appended to record_person. Only snapshot feeds
+   * repeat keys; the others are written as generated, without a shuffle (one file per generation partition).
+   */
   void appendRecordPersons(Dataset<Row> records, Feed feed) {
-    records.select(lit(feed.name()).as("source"), col(feed.recordKey()).cast("string").as("record_key"),
-            col(Mess.PERSON).as("person_id"))
-        .distinct()
-        .repartition(recordFilesPerFeed, col("record_key"))
-        .sortWithinPartitions("record_key")
+    Dataset<Row> keys = records.select(lit(feed.name()).as("source"),
+        col(feed.recordKey()).cast("string").as("record_key"), col(Mess.PERSON).as("person_id"));
+    if (feed.delivery() == Feed.Delivery.SNAPSHOTS) {
+      // Clustering by record key first lets distinct reuse that shuffle.
+      keys = keys.repartition(snapshotFiles, col("record_key")).distinct();
+    }
+    keys.sortWithinPartitions("record_key")
         .write().mode(SaveMode.Append).option(LandingWriter.NO_SUCCESS_MARKER, "false")
         .parquet(root + "/record_person");
   }
