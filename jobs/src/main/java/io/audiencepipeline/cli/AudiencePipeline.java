@@ -12,6 +12,9 @@ import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.run.ExitCode;
 import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.run.RunContext;
+import io.audiencepipeline.unify.IdentityEvaluation;
+import io.audiencepipeline.unify.UnifyReport;
+import io.audiencepipeline.unify.UnifyStage;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -68,12 +71,20 @@ public final class AudiencePipeline {
               settings.fingerprint().substring(0, 12));
           return ExitCode.OK.code();
         }
-        case "ingest", "nightly" -> {
+        case "ingest", "unify", "nightly" -> {
           commandLine.allowOnly();
           LocalDate runDate = commandLine.requireRunDate();
           RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
           spark = sparkFactory.apply(settings.spark());
-          runNightly(spark, settings, run, commandLine.command());
+          runStages(spark, settings, run, commandLine.command());
+        }
+        case "evaluate-identity" -> {
+          commandLine.allowOnly("truth");
+          LocalDate runDate = commandLine.requireRunDate();
+          String truth = commandLine.requireOption("truth");
+          spark = sparkFactory.apply(settings.spark());
+          IdentityEvaluation.Metrics metrics = IdentityEvaluation.evaluate(spark, settings, runDate, truth);
+          LOG.info("identity resolution for {} against {}:\n{}", runDate, truth, metrics.describe());
         }
         default -> throw CommandLine.usage("unknown command '" + commandLine.command() + "'");
       }
@@ -95,15 +106,25 @@ public final class AudiencePipeline {
     }
   }
 
-  private static void runNightly(SparkSession spark, Settings settings, RunContext run, String command) {
+  private static void runStages(SparkSession spark, Settings settings, RunContext run, String command) {
     LOG.info("{} for run date {} (run {}), landing dates {}..{}, warehouse {}", command, run.runDate(),
         run.runId(), run.backfillFrom(), run.runDate(), settings.warehouse());
     Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
         spark.sparkContext().hadoopConfiguration());
-    timed("ingest", () -> {
-      IngestReport report = IngestStage.run(spark, settings, run);
-      return report.counts().stream().mapToLong(c -> c.rowsIn()).sum() + " rows in";
-    });
+    boolean all = command.equals("nightly");
+    if (all || command.equals("ingest")) {
+      timed("ingest", () -> {
+        IngestReport report = IngestStage.run(spark, settings, run);
+        return String.format(Locale.ROOT, "%,d rows in", report.counts().stream().mapToLong(c -> c.rowsIn()).sum());
+      });
+    }
+    if (all || command.equals("unify")) {
+      timed("unify", () -> {
+        UnifyReport report = UnifyStage.run(spark, settings, run);
+        return String.format(Locale.ROOT, "%,d customers, %,d timeline events", report.customers(),
+            report.events());
+      });
+    }
   }
 
   private static void timed(String stage, java.util.function.Supplier<String> body) {

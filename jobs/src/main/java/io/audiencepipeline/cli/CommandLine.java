@@ -21,13 +21,16 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
 
       commands:
         ingest            validate and normalise every source's landing data into bronze
+        unify             resolve identities; publish the customer profile and event timeline
         nightly           every stage in order for the run date
+        evaluate-identity pairwise precision/recall/F1 of the run date's identity map against the
+                          generator's truth (--truth PATH, e.g. sample-data/_truth)
         validate-config   load and check the configuration, then exit
         generate          write a synthetic landing zone with ground truth
                           (--people N --seed S --end-date YYYY-MM-DD --days N --out PATH)
 
       options:
-        --run-date YYYY-MM-DD   the logical business date (required by ingest and nightly)
+        --run-date YYYY-MM-DD   the logical business date (required by every business command)
         --from YYYY-MM-DD       ingest every landing date from this one to --run-date (backfill)
         --config FILE           HOCON layered over the defaults; repeatable, later files win
         -Dkey=value             override any configuration key, e.g. -Daudience.warehouse=hdfs:///wh

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param landing Hadoop path of the landing zone root
  * @param spark Spark settings applied only where spark-submit did not set them
  * @param eventTypes the canonical event vocabulary of the timeline
+ * @param unify identity resolution, survivorship, consent and erasure rules
  * @param fingerprint SHA-256 of the resolved configuration, recorded in manifests
  */
 public record Settings(
@@ -22,6 +23,7 @@ public record Settings(
     NormalisationRules identifiers,
     List<String> eventTypes,
     List<SourceSpec> sources,
+    UnifySettings unify,
     String fingerprint) {
 
   public Optional<SourceSpec> source(String name) {

@@ -99,9 +99,10 @@ public final class SettingsLoader {
     if (sources.isEmpty()) {
       root.fail("sources", "declares no source");
     }
+    UnifySettings unify = UnifySettingsParser.parse(root.child("unify"), sources, Set.copyOf(eventTypes));
     violations.throwIfAny();
     return new Settings(warehouse, landing, spark, ingest, identifiers, eventTypes,
-        List.copyOf(sources), fingerprint(config.getConfig(ROOT)));
+        List.copyOf(sources), unify, fingerprint(config.getConfig(ROOT)));
   }
 
   private static IngestSettings ingestSettings(ConfigReader ingest) {
@@ -243,9 +244,10 @@ public final class SettingsLoader {
       if (maxDaysAfterRunDate < 0) {
         source.fail("max-days-after-run-date", "must not be negative");
       }
+      String channel = source.has("channel") ? source.string("channel") : system;
       return new SourceSpec(name, system, format, path, readOptions, required, allowEmpty,
           maxBadRowRate, recordKey, columns, requiredColumns, eventTime, timezone, timezoneColumn,
-          identifiers, fields, eventType, constraints, requireIdentifier, maxDaysAfterRunDate);
+          identifiers, fields, eventType, constraints, requireIdentifier, maxDaysAfterRunDate, channel);
     }
 
     private static List<SourceSpec.Column> columns(ConfigReader source, SourceSpec.SourceFormat format) {

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param fields canonical field name -> source column
  * @param constraints Spark SQL predicates over the typed source columns that every good row satisfies
  * @param requireIdentifier false for feeds with legitimately anonymous rows (cash store sales)
+ * @param channel the timeline's channel for this feed's events (a {@code channel} field in a row wins);
+ *     defaults to the source's system
  * @param maxDaysAfterRunDate dates later than run date + this are impossible (registrations for
  *     future events need more than the default)
  */
@@ -35,7 +37,8 @@ public record SourceSpec(
     EventType eventType,
     List<String> constraints,
     boolean requireIdentifier,
-    int maxDaysAfterRunDate) {
+    int maxDaysAfterRunDate,
+    String channel) {
 
   public enum SourceFormat { CSV, JSON, PARQUET }
 

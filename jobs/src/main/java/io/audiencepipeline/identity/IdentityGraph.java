@@ -77,14 +77,16 @@ public final class IdentityGraph {
         .groupBy("node_key").agg(countDistinct(soundex(col("first_name"))).as("names"))
         .where(col("names").gt(max))
         .select(col("node_key"), lit("shared_by_names").as("guard"))));
-    Dataset<Row> accounts = recordIdentifiers.where(col("kind").equalTo(IdentifierKind.ACCOUNT_ID.column()))
-        .select(col("source"), col("record_key"), col("value").as("account"));
-    guards.maxAccounts().forEach((kind, max) -> excluded.add(recordIdentifiers
-        .where(col("kind").equalTo(kind))
-        .join(accounts, RECORD)
-        .groupBy("node_key").agg(countDistinct(col("account")).as("accounts"))
-        .where(col("accounts").gt(max))
-        .select(col("node_key"), lit("shared_by_accounts").as("guard"))));
+    guards.maxCoOccurring().forEach((kind, limits) -> limits.forEach((other, max) -> {
+      Dataset<Row> others = recordIdentifiers.where(col("kind").equalTo(other))
+          .select(col("source"), col("record_key"), col("node_key").as("other"));
+      excluded.add(recordIdentifiers
+          .where(col("kind").equalTo(kind))
+          .join(others, RECORD)
+          .groupBy("node_key").agg(countDistinct(col("other")).as("others"))
+          .where(col("others").gt(max))
+          .select(col("node_key"), lit("shared_by_" + other).as("guard")));
+    }));
     return excluded.stream().reduce(Dataset::union).orElseThrow()
         .groupBy("node_key").agg(org.apache.spark.sql.functions.min("guard").as("guard"));
   }

@@ -31,6 +31,43 @@ public final class WarehouseLayout {
     return datePartition(quarantine(source), date);
   }
 
+  /** Source record (source, record_key) -> customer_id, one snapshot per run date ({@code dt=D}). */
+  public Path identityMap() {
+    return new Path(root, "silver/identity_map");
+  }
+
+  /**
+   * Linkable identifier -> customer_id and customer_since, one snapshot per run date; a run reads the
+   * latest one before its date to keep ids stable.
+   */
+  public Path identityNodes() {
+    return new Path(root, "silver/identity_nodes");
+  }
+
+  /** Customer ids merged into another or split off, per run date. */
+  public Path identityMerges() {
+    return new Path(root, "silver/identity_merges");
+  }
+
+  public Path customerProfile() {
+    return new Path(root, "silver/customer_profile");
+  }
+
+  /** The unified timeline, partitioned by {@code event_date}; replaced as a whole each run. */
+  public Path customerEvents() {
+    return new Path(root, "silver/customer_events");
+  }
+
+  /** Salted hashes of every identifier of an erased person; only grows. */
+  public Path erasureSuppression() {
+    return new Path(root, "silver/erasure_suppression");
+  }
+
+  /** Customer ids retired by erasure, so later stages' older partitions can be purged of them. */
+  public Path erasedCustomers() {
+    return new Path(root, "silver/erased_customers");
+  }
+
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */
   public Path stagingRoot() {
     return new Path(root, "_staging");

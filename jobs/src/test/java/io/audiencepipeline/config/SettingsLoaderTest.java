@@ -27,6 +27,7 @@ class SettingsLoaderTest {
         fields { amount = amount }
         event-type = order
       }
+      audience.unify.salt = "test-salt-0123456789"
       """;
 
   @Test
@@ -71,6 +72,28 @@ class SettingsLoaderTest {
         "audience.sources.shop_orders.event-type: 'purchase' is not in audience.event-types",
         "audience.sources.shop_orders.constraints: 'amount >>= 0' is not a valid Spark SQL predicate",
         "audience.ingest.max-days-after-run-date: expected an integer")) {
+      assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
+    }
+  }
+
+  @Test
+  void unifyRulesAreCheckedAgainstTheSources() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
+        audience.unify.salt = short
+        audience.unify.survivorship.amount { rule = newest }
+        audience.unify.survivorship.shoe_size { rule = most-recent }
+        audience.unify.survivorship.email { rule = source-priority, sources = [crm] }
+        audience.unify.guards.max-first-names.fax = 2
+        audience.unify.preferred-channel.order = [email, pigeon]
+        """));
+    String message = failure.getMessage();
+    for (String expected : List.of(
+        "audience.unify.salt: set a secret of at least 16 characters",
+        "audience.unify.survivorship.amount.rule: expected most-recent, most-frequent or source-priority",
+        "audience.unify.survivorship.shoe_size: no source provides a field or identifier named 'shoe_size'",
+        "audience.unify.survivorship.email.sources: unknown source 'crm'",
+        "audience.unify.guards.max-first-names.fax: unknown identifier kind 'fax'",
+        "audience.unify.preferred-channel.order: 'pigeon' is not one of consent.channels")) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
   }

@@ -20,7 +20,8 @@ class IdentityGraphTest {
           + " account_id string, cookie_id string, device_id string, loyalty_id string,"
           + " crm_contact_id string, hashed_email string");
   private static final LinkGuards GUARDS = new LinkGuards(List.of("info", "sales"),
-      Map.of("email", 1, "phone", 1), Map.of("cookie_id", 1, "device_id", 1));
+      Map.of("email", 1, "phone", 1),
+      Map.of("cookie_id", Map.of("account_id", 1), "device_id", Map.of("account_id", 1)));
 
   private static Row record(String key, String firstName, String email, String phone, String account,
       String cookie) {
@@ -41,7 +42,7 @@ class IdentityGraphTest {
 
     Dataset<Row> identifiers = IdentityGraph.recordIdentifiers(records);
     Dataset<Row> overShared = IdentityGraph.overShared(identifiers, GUARDS);
-    assertEquals(List.of("[cookie_id:K1,shared_by_accounts]", "[phone:+15559999,shared_by_names]"),
+    assertEquals(List.of("[cookie_id:K1,shared_by_account_id]", "[phone:+15559999,shared_by_names]"),
         overShared.where("guard <> 'role_address'").orderBy("node_key").collectAsList().stream()
             .map(Row::toString).toList());
     assertEquals(1, overShared.where("guard = 'role_address'").count());

@@ -28,6 +28,7 @@ class IngestStageTest {
 
   /** A club-membership CSV feed: wall-clock times in the row's own zone, phones in national formats. */
   private static final String CONFIG = """
+      audience.unify.salt = "ingest-test-salt-0123456789"
       audience.sources {
         club_visits {
           system = club, format = csv, path = "club/visits", required = true, max-bad-row-rate = 0.9

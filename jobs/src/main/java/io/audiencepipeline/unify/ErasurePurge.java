@@ -1,0 +1,81 @@
+package io.audiencepipeline.unify;
+
+import static org.apache.spark.sql.functions.broadcast;
+
+import io.audiencepipeline.io.Publisher;
+import io.audiencepipeline.io.WarehouseLayout;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes newly erased customers from the earlier partitions of customer-keyed tables (profiles,
+ * features, scores, segments), so "forget me" reaches history too. Each affected partition is rewritten
+ * into staging and published by replacement like any other output.
+ */
+public final class ErasurePurge {
+  private static final Logger LOG = LoggerFactory.getLogger(ErasurePurge.class);
+
+  /**
+   * A table of {@code <key>=YYYY-MM-DD} partitions with a {@code customer_id} column.
+   *
+   * @param relative path under the warehouse root, e.g. {@code silver/customer_profile}
+   */
+  public record Table(String relative, String partitionKey) {
+  }
+
+  /** A purged copy in staging and the published partition it replaces. */
+  record Staged(Path staged, Path target) {
+  }
+
+  /** Every dated customer-keyed table; later stages add theirs here. */
+  public static final List<Table> CUSTOMER_TABLES = List.of(new Table("silver/customer_profile", "dt"));
+
+  private ErasurePurge() {
+  }
+
+  /** Stages purged copies of every earlier partition that holds a newly erased customer. */
+  static List<Staged> stage(SparkSession spark, FileSystem fs, Publisher publisher, WarehouseLayout layout,
+      Dataset<Row> newlyErased, List<Table> tables, LocalDate runDate) {
+    List<Staged> staged = new ArrayList<>();
+    if (newlyErased.isEmpty()) {
+      return staged;
+    }
+    Dataset<Row> ids = broadcast(newlyErased.select("customer_id"));
+    int count = 0;
+    for (Table table : tables) {
+      Path root = new Path(layout.root(), table.relative());
+      for (LocalDate date : DatedPartitions.list(fs, root, table.partitionKey())) {
+        if (!date.isBefore(runDate)) {
+          continue;
+        }
+        Path partition = DatedPartitions.partition(root, table.partitionKey(), date);
+        Dataset<Row> rows = spark.read().parquet(partition.toString());
+        if (rows.join(ids, "customer_id").isEmpty()) {
+          continue;
+        }
+        Path copy = publisher.staging("purge/" + table.relative() + "/" + table.partitionKey() + "=" + date);
+        rows.join(ids, new String[] {"customer_id"}, "left_anti")
+            .write().mode(SaveMode.Overwrite).parquet(copy.toString());
+        staged.add(new Staged(copy, partition));
+        count++;
+      }
+    }
+    LOG.info("erasure: {} earlier partition(s) rewritten without the newly erased customers", count);
+    return staged;
+  }
+
+  static void publish(Publisher publisher, List<Staged> staged) {
+    for (Staged copy : staged) {
+      publisher.replace(copy.staged(), copy.target());
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package io.audiencepipeline.unify;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_max;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.audiencepipeline.config.UnifySettings;
+import io.audiencepipeline.identity.IdentifierKind;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The golden profile: one row per customer with the surviving value of each configured attribute (and
+ * the source it came from), every known identifier, first/last seen, per-channel consent and the
+ * preferred channel.
+ */
+public final class Profiles {
+  public static final String OPT_IN = "opt_in";
+  public static final String OPT_OUT = "opt_out";
+  public static final String UNKNOWN = "unknown";
+  static final String CONSENT_OPT_IN_EVENT = "consent_opt_in";
+  static final String CONSENT_OPT_OUT_EVENT = "consent_opt_out";
+
+  /** Which identifier makes a channel reachable; channels not listed need none. */
+  static final Map<String, List<String>> REACHABLE_BY = Map.of(
+      "email", List.of("email"), "sms", List.of("phone"), "phone", List.of("phone"),
+      "ads", List.of("email", "phone"));
+
+  private static final List<IdentifierKind> LISTED = List.of(IdentifierKind.EMAIL, IdentifierKind.PHONE,
+      IdentifierKind.ACCOUNT_ID, IdentifierKind.CRM_CONTACT_ID, IdentifierKind.LOYALTY_ID,
+      IdentifierKind.DEVICE_ID, IdentifierKind.COOKIE_ID);
+
+  private Profiles() {
+  }
+
+  /**
+   * @param records bronze records of living customers, with {@code customer_id} and {@code customer_since}
+   */
+  public static Dataset<Row> build(Dataset<Row> records, UnifySettings settings, LocalDate runDate) {
+    Set<String> columns = Set.of(records.columns());
+    Column roleAddress = lower(substring_index(col("email"), "@", 1))
+        .isin(settings.guards().roleLocalParts().toArray());
+
+    Dataset<Row> summary = aggregate(records.groupBy("customer_id"), summaryColumns(roleAddress));
+
+    Dataset<Row> profile = summary;
+    List<UnifySettings.Survivorship> rules = settings.survivorship().stream()
+        .filter(rule -> columns.contains(rule.attribute())).toList();
+    if (!rules.isEmpty()) {
+      profile = profile.join(survivors(records, rules, roleAddress), new String[] {"customer_id"}, "left");
+    }
+    profile = profile.join(consent(records, settings), new String[] {"customer_id"}, "left");
+    for (String channel : settings.consentChannels()) {
+      profile = profile.withColumn("consent_" + channel, coalesce(col("consent_" + channel), lit(UNKNOWN)));
+    }
+    profile = profile.join(engagement(records, settings, runDate), new String[] {"customer_id"}, "left")
+        .withColumn("preferred_channel", preferredChannel(settings));
+
+    List<Column> ordered = new ArrayList<>();
+    ordered.add(col("customer_id"));
+    ordered.add(col("customer_since"));
+    for (UnifySettings.Survivorship rule : rules) {
+      DataType type = records.schema().apply(rule.attribute()).dataType();
+      ordered.add(col(rule.attribute()).cast(type).as(rule.attribute()));
+      ordered.add(col(rule.attribute() + "_source"));
+    }
+    for (IdentifierKind kind : LISTED) {
+      ordered.add(col(kind.column() + "s"));
+    }
+    ordered.addAll(List.of(col("sources"), col("record_count"), col("first_seen"), col("last_seen")));
+    settings.consentChannels().forEach(channel -> ordered.add(col("consent_" + channel)));
+    ordered.add(col("preferred_channel"));
+    return profile.select(ordered.toArray(Column[]::new));
+  }
+
+  private static List<Column> summaryColumns(Column roleAddress) {
+    List<Column> aggregates = new ArrayList<>();
+    aggregates.add(min("customer_since").as("customer_since"));
+    for (IdentifierKind kind : LISTED) {
+      Column value = col(kind.column());
+      if (kind == IdentifierKind.EMAIL) {
+        value = when(roleAddress.isNull().or(roleAddress.unary_$bang()), value);
+      }
+      aggregates.add(array_sort(collect_set(value)).as(kind.column() + "s"));
+    }
+    aggregates.add(array_sort(collect_set(col("source"))).as("sources"));
+    aggregates.add(count(lit(1)).as("record_count"));
+    aggregates.add(min(BronzeRecords.RECORD_TIME).as("first_seen"));
+    aggregates.add(max(BronzeRecords.RECORD_TIME).as("last_seen"));
+    return aggregates;
+  }
+
+  /**
+   * Survivorship in one pass for all attributes: candidates in long form (customer, attribute, value),
+   * one aggregate per distinct value, then the best value per attribute by an ordering key that depends
+   * on the attribute's rule: most recent (latest record time), most frequent (count, then latest), or
+   * source priority (best-ranked source, then latest). The value itself breaks the last ties.
+   */
+  static Dataset<Row> survivors(Dataset<Row> records, List<UnifySettings.Survivorship> rules, Column roleAddress) {
+    List<Column> candidates = new ArrayList<>();
+    for (UnifySettings.Survivorship rule : rules) {
+      Column value = col(rule.attribute()).cast(DataTypes.StringType);
+      if (rule.attribute().equals(IdentifierKind.EMAIL.column())) {
+        value = when(roleAddress.isNull().or(roleAddress.unary_$bang()), value);
+      }
+      candidates.add(struct(lit(rule.attribute()).as("attribute"), value.as("value")));
+    }
+    Column priority = lit(Integer.MAX_VALUE);
+    for (UnifySettings.Survivorship rule : rules) {
+      for (int i = rule.sources().size() - 1; i >= 0; i--) {
+        priority = when(col("attribute").equalTo(rule.attribute()).and(col("source").equalTo(rule.sources().get(i))),
+            lit(i)).otherwise(priority);
+      }
+    }
+    Dataset<Row> perValue = records
+        .select(col("customer_id"), col("source"), col(BronzeRecords.RECORD_TIME).as("time"),
+            explode(filter(array(candidates.toArray(Column[]::new)), c -> c.getField("value").isNotNull()))
+                .as("candidate"))
+        .select(col("customer_id"), col("source"), col("time"), col("candidate.attribute").as("attribute"),
+            col("candidate.value").as("value"))
+        .withColumn("priority", priority)
+        .groupBy("customer_id", "attribute", "value")
+        .agg(count(lit(1)).as("n"), max("time").as("latest"),
+            max_by(col("source"), struct(col("time"), col("source"))).as("latest_source"),
+            min("priority").as("best_priority"),
+            max_by(col("source"), struct(col("priority").multiply(-1), col("time"), col("source")))
+                .as("priority_source"));
+
+    Column rank = lit(0L);
+    Column winningSource = col("latest_source");
+    for (UnifySettings.Survivorship rule : rules) {
+      Column isRule = col("attribute").equalTo(rule.attribute());
+      switch (rule.rule()) {
+        case MOST_FREQUENT -> rank = when(isRule, col("n")).otherwise(rank);
+        case SOURCE_PRIORITY -> {
+          rank = when(isRule, lit(-1L).multiply(col("best_priority").cast(DataTypes.LongType))).otherwise(rank);
+          winningSource = when(isRule, col("priority_source")).otherwise(winningSource);
+        }
+        case MOST_RECENT -> { }
+        default -> throw new IllegalStateException("unknown rule " + rule.rule());
+      }
+    }
+    Dataset<Row> best = perValue
+        .groupBy("customer_id", "attribute")
+        .agg(max_by(struct(col("value"), winningSource.as("source")),
+            struct(rank.as("rank"), col("latest"), col("value"))).as("best"));
+    List<String> attributes = rules.stream().map(UnifySettings.Survivorship::attribute).toList();
+    Dataset<Row> wide = best.groupBy("customer_id").pivot("attribute", new ArrayList<>(attributes))
+        .agg(first("best"));
+    List<Column> out = new ArrayList<>(List.of(col("customer_id")));
+    for (String attribute : attributes) {
+      out.add(col("`" + attribute + "`.value").as(attribute));
+      out.add(col("`" + attribute + "`.source").as(attribute + "_source"));
+    }
+    return wide.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * Per customer and channel the latest consent event wins; at the same instant an opt-out beats an
+   * opt-in. Configured events (a newsletter unsubscribe) count as opt-outs of their channel.
+   */
+  static Dataset<Row> consent(Dataset<Row> records, UnifySettings settings) {
+    boolean hasChannel = Arrays.asList(records.columns()).contains("channel");
+    Column consentChannel = hasChannel ? lower(col("channel")) : lit(null).cast(DataTypes.StringType);
+    Column channel = when(col("event_type").isin(CONSENT_OPT_IN_EVENT, CONSENT_OPT_OUT_EVENT), consentChannel);
+    Column state = when(col("event_type").equalTo(CONSENT_OPT_IN_EVENT), lit(OPT_IN))
+        .when(col("event_type").equalTo(CONSENT_OPT_OUT_EVENT), lit(OPT_OUT));
+    for (Map.Entry<String, List<String>> optOut : settings.optOutEventTypes().entrySet()) {
+      Column matches = col("event_type").isin(optOut.getValue().toArray());
+      channel = when(matches, lit(optOut.getKey())).otherwise(channel);
+      state = when(matches, lit(OPT_OUT)).otherwise(state);
+    }
+    Dataset<Row> latest = records
+        .select(col("customer_id"), channel.as("consent_channel"), state.as("state"), col("event_time"))
+        .where(col("consent_channel").isin(settings.consentChannels().toArray()).and(col("event_time").isNotNull()))
+        .groupBy("customer_id", "consent_channel")
+        .agg(max_by(col("state"), struct(col("event_time"), col("state").equalTo(OPT_OUT))).as("state"));
+    return latest.groupBy("customer_id").pivot("consent_channel", new ArrayList<>(settings.consentChannels()))
+        .agg(first("state"))
+        .select(consentColumns(settings));
+  }
+
+  private static Column[] consentColumns(UnifySettings settings) {
+    List<Column> out = new ArrayList<>(List.of(col("customer_id")));
+    settings.consentChannels().forEach(c -> out.add(col("`" + c + "`").as("consent_" + c)));
+    return out.toArray(Column[]::new);
+  }
+
+  /** Engaging events per channel over the window before the run date: {@code engaged_<channel>}. */
+  static Dataset<Row> engagement(Dataset<Row> records, UnifySettings settings, LocalDate runDate) {
+    Column inWindow = col("event_time").geq(date_sub(lit(Date.valueOf(runDate)),
+        settings.preferredChannel().windowDays() - 1).cast(DataTypes.TimestampType));
+    List<Column> counts = new ArrayList<>();
+    for (String channel : settings.consentChannels()) {
+      List<String> types = settings.preferredChannel().engagement().getOrDefault(channel, List.of());
+      Column engaged = types.isEmpty() ? lit(false) : col("event_type").isin(types.toArray()).and(inWindow);
+      counts.add(sum(when(engaged, 1L).otherwise(0L)).as("engaged_" + channel));
+    }
+    return aggregate(records.groupBy("customer_id"), counts);
+  }
+
+  static Dataset<Row> aggregate(org.apache.spark.sql.RelationalGroupedDataset grouped, List<Column> columns) {
+    return grouped.agg(columns.get(0), columns.subList(1, columns.size()).toArray(Column[]::new));
+  }
+
+  /** The consented, reachable channel with the most engagement, then the configured order. */
+  private static Column preferredChannel(UnifySettings settings) {
+    List<String> order = settings.preferredChannel().order();
+    List<Column> options = new ArrayList<>();
+    for (String channel : settings.consentChannels()) {
+      int position = order.contains(channel) ? order.indexOf(channel) : order.size();
+      Column reachable = lit(true);
+      List<String> needs = REACHABLE_BY.get(channel);
+      if (needs != null) {
+        reachable = needs.stream().map(kind -> org.apache.spark.sql.functions.size(col(kind + "s")).gt(0))
+            .reduce(Column::or).orElse(lit(true));
+      }
+      Column eligible = col("consent_" + channel).equalTo(OPT_IN).and(reachable);
+      options.add(when(eligible, struct(coalesce(col("engaged_" + channel), lit(0L)).as("engaged"),
+          lit(-position).as("order"), lit(channel).as("channel"))));
+    }
+    Column eligible = filter(array(options.toArray(Column[]::new)), o -> o.isNotNull());
+    return array_max(eligible).getField("channel");
+  }
+}

@@ -1,0 +1,181 @@
+package io.audiencepipeline.unify;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.io.Publisher;
+import io.audiencepipeline.io.WarehouseLayout;
+import io.audiencepipeline.run.PipelineFailure;
+import io.audiencepipeline.run.RunContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unify: bronze records of every source up to the run date -> stable customer ids, the golden profile
+ * {@code silver/customer_profile/dt=D}, the timeline {@code silver/customer_events}, and the identity
+ * bookkeeping (identity map and nodes, merges and splits, erasure suppression). Everything is staged
+ * first and published only when all of it is written; the erased-customer list is published last, so
+ * a run killed half-way repeats its erasure purge next time.
+ */
+public final class UnifyStage {
+  private static final Logger LOG = LoggerFactory.getLogger(UnifyStage.class);
+  static final String DT = "dt";
+
+  private UnifyStage() {
+  }
+
+  public static UnifyReport run(SparkSession spark, Settings settings, RunContext run) {
+    LocalDate runDate = run.runDate();
+    WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
+    Publisher publisher = new Publisher(layout, spark.sparkContext().hadoopConfiguration(), run.runId());
+    FileSystem fs = publisher.fileSystem();
+    try {
+      Dataset<Row> records = BronzeRecords.read(spark, settings, runDate);
+      if (records == null) {
+        throw PipelineFailure.inputRejected("unify found no bronze data under " + layout.root()
+            + "/bronze for dates up to " + runDate + "; run ingest first");
+      }
+      records = records.persist(StorageLevel.MEMORY_AND_DISK());
+
+      Dataset<Row> previousNodes = DatedPartitions.latestBefore(fs, layout.identityNodes(), DT, runDate)
+          .map(date -> {
+            LOG.info("unify: keeping customer ids stable against the identity snapshot of {}", date);
+            return read(spark, DatedPartitions.partition(layout.identityNodes(), DT, date), IdentityResolution.NODE_MAP);
+          })
+          .orElseGet(() -> {
+            LOG.info("unify: no identity snapshot before {}; every customer id is new", runDate);
+            return IdentityResolution.empty(spark, IdentityResolution.NODE_MAP);
+          });
+      Dataset<Row> previousSuppression = readIfPublished(spark, fs, layout.erasureSuppression(),
+          IdentityResolution.SUPPRESSION);
+      Dataset<Row> previousErased = readIfPublished(spark, fs, layout.erasedCustomers(), IdentityResolution.ERASED);
+
+      IdentityResolution.Result result = IdentityResolution.resolve(records, previousNodes, previousSuppression,
+          previousErased, settings.unify(), runDate);
+
+      Path nodes = stage(result.nodeMap().sortWithinPartitions("node_key"), publisher, "identity_nodes");
+      Path recordMap = stage(result.recordCustomers(), publisher, "identity_map");
+      Path changes = stage(result.changes().coalesce(1), publisher, "identity_merges");
+      Path suppression = stage(result.suppression().coalesce(1), publisher, "erasure_suppression");
+      Path erased = stage(result.erasedCustomers().coalesce(1), publisher, "erased_customers");
+      Path newlyErasedPath = stage(result.newlyErased().coalesce(1), publisher, "newly_erased");
+
+      Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
+      Dataset<Row> living = records.join(mapped, new String[] {"source", "record_key"})
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
+          publisher, "customer_profile");
+      Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
+      Path events = publisher.staging("unify/customer_events");
+      timeline.repartition(col(Timeline.EVENT_DATE))
+          .sortWithinPartitions("customer_id", "event_time", "source", "record_key")
+          .write().mode(SaveMode.Overwrite).partitionBy(Timeline.EVENT_DATE).parquet(events.toString());
+
+      UnifyReport report = report(spark, records, recordMap, nodes, changes, profile, events, newlyErasedPath,
+          result.overShared(), runDate);
+      Dataset<Row> newlyErased = spark.read().parquet(newlyErasedPath.toString());
+      List<ErasurePurge.Staged> purged = ErasurePurge.stage(spark, fs, publisher, layout, newlyErased,
+          ErasurePurge.CUSTOMER_TABLES, runDate);
+
+      publisher.replace(nodes, DatedPartitions.partition(layout.identityNodes(), DT, runDate));
+      publisher.replace(recordMap, DatedPartitions.partition(layout.identityMap(), DT, runDate));
+      publisher.replace(changes, DatedPartitions.partition(layout.identityMerges(), DT, runDate));
+      publisher.replace(suppression, layout.erasureSuppression());
+      publisher.replace(profile, DatedPartitions.partition(layout.customerProfile(), DT, runDate));
+      publisher.replace(events, layout.customerEvents());
+      ErasurePurge.publish(publisher, purged);
+      publisher.replace(erased, layout.erasedCustomers());
+      keepLatest(fs, layout.identityNodes(), settings.unify().keepIdentitySnapshots());
+      keepLatest(fs, layout.identityMap(), settings.unify().keepIdentitySnapshots());
+      records.unpersist();
+      living.unpersist();
+      log(report);
+      return report;
+    } finally {
+      publisher.cleanUp();
+    }
+  }
+
+  private static Path stage(Dataset<Row> rows, Publisher publisher, String name) {
+    Path path = publisher.staging("unify/" + name);
+    rows.write().mode(SaveMode.Overwrite).parquet(path.toString());
+    return path;
+  }
+
+  private static Dataset<Row> read(SparkSession spark, Path path, StructType schema) {
+    return spark.read().schema(schema).parquet(path.toString());
+  }
+
+  private static Dataset<Row> readIfPublished(SparkSession spark, FileSystem fs, Path path, StructType schema) {
+    try {
+      if (fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
+        return read(spark, path, schema);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+    return IdentityResolution.empty(spark, schema);
+  }
+
+  /** Counts from the staged Parquet files (cheap: mostly footers), never from recomputation. */
+  private static UnifyReport report(SparkSession spark, Dataset<Row> records, Path recordMap, Path nodes,
+      Path changes, Path profile, Path events, Path newlyErased, Dataset<Row> overShared, LocalDate runDate) {
+    long recordCount = records.count();
+    long attributed = spark.read().parquet(recordMap.toString()).count();
+    Dataset<Row> customers = spark.read().parquet(profile.toString());
+    long customerCount = customers.count();
+    long newCustomers = customers.where(col("customer_since").equalTo(lit(Date.valueOf(runDate)))).count();
+    Dataset<Row> changeRows = spark.read().parquet(changes.toString());
+    long merged = changeRows.where(col("change").equalTo("merged")).count();
+    long split = changeRows.where(col("change").equalTo("split")).count();
+    long erasedCustomers = spark.read().parquet(newlyErased.toString()).count();
+    long eventCount = spark.read().parquet(events.toString()).count();
+    Map<String, Long> guards = new TreeMap<>();
+    // One row per guard kind: tiny.
+    for (Row row : overShared.groupBy("guard").count().collectAsList()) {
+      guards.put(row.getString(0), row.getLong(1));
+    }
+    long unattributed = recordCount - attributed;
+    return new UnifyReport(recordCount, attributed, unattributed, customerCount, newCustomers, merged, split,
+        erasedCustomers, eventCount, guards);
+  }
+
+  private static void log(UnifyReport report) {
+    LOG.info(String.format(Locale.ROOT,
+        "unify: %,d records -> %,d customers (%,d new); %,d records attributed, %,d not (erased or no linkable"
+            + " identifier); %,d merges, %,d splits, %,d customers erased; %,d timeline events;"
+            + " over-shared identifiers by guard %s",
+        report.records(), report.customers(), report.newCustomers(), report.attributedRecords(),
+        report.unattributedRecords(), report.merged(), report.split(), report.newlyErased(), report.events(),
+        report.overSharedByGuard()));
+  }
+
+  /** Deletes all but the newest {@code keep} published snapshots of a dated table. */
+  private static void keepLatest(FileSystem fs, Path table, int keep) {
+    List<LocalDate> dates = DatedPartitions.list(fs, table, DT);
+    for (LocalDate date : dates.subList(0, Math.max(0, dates.size() - keep))) {
+      try {
+        fs.delete(DatedPartitions.partition(table, DT, date), true);
+      } catch (IOException e) {
+        LOG.warn("could not delete old snapshot {}: {}", DatedPartitions.partition(table, DT, date), e.getMessage());
+      }
+    }
+  }
+}

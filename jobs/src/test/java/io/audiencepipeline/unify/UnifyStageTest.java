@@ -1,0 +1,128 @@
+package io.audiencepipeline.unify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.audiencepipeline.cli.AudiencePipeline;
+import io.audiencepipeline.testing.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ingest + unify end to end through the CLI over three nights: an erasure request removes every record
+ * of that person from silver (including the earlier profile), keeps only salted hashes, and a
+ * re-delivered old file or a new record with one of their identifiers does not bring them back.
+ */
+class UnifyStageTest {
+  private static final String CONFIG = """
+      audience.unify.salt = "unify-test-salt-0123456789"
+      audience.sources {
+        shop_orders {
+          system = shop, format = csv, path = "shop/orders", channel = web, max-bad-row-rate = 0.5
+          columns = ["order_id string", "email string", "phone string", "country string", "first_name string",
+                     "ordered_at timestamp(iso)", "amount decimal(10,2)"]
+          record-key = [order_id]
+          required-columns = [ordered_at]
+          event-time = ordered_at
+          identifiers { email = email, phone { column = phone, region-column = country } }
+          fields { first_name = first_name, amount = amount, country = country }
+          event-type = order
+        }
+        forget_me {
+          system = privacy, format = csv, path = "privacy/forget", max-bad-row-rate = 0.5
+          columns = ["request_id string", "email string", "received_at timestamp(iso)"]
+          record-key = [request_id]
+          event-time = received_at
+          identifiers { email = email }
+          event-type = erasure_request
+        }
+      }
+      audience.unify.survivorship { first_name { rule = most-recent } }
+      """;
+  private static final String ORDERS = "order_id,email,phone,country,first_name,ordered_at,amount\n";
+  private static final String ANN_ORDER = "o1,Ann@X.com,(555) 201-0100,US,Ann,2026-11-19T10:00:00Z,25.00\n";
+
+  @TempDir
+  Path dir;
+  private Path landing;
+  private Path warehouse;
+  private Path config;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    landing = dir.resolve("landing");
+    warehouse = dir.resolve("warehouse");
+    config = dir.resolve("test.conf");
+    Files.writeString(config, CONFIG);
+  }
+
+  private void land(String path, String date, String content) throws IOException {
+    Path folder = landing.resolve(path).resolve("dt=" + date);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("part-0.csv"), content);
+  }
+
+  private int nightly(String date) {
+    return AudiencePipeline.execute(new String[] {"nightly", "--run-date", date, "--config", config.toString(),
+        "-Daudience.landing=" + landing.toUri(), "-Daudience.warehouse=" + warehouse.toUri()},
+        s -> SharedSpark.session(), false);
+  }
+
+  private Dataset<Row> table(String relative) {
+    return SharedSpark.session().read().parquet(warehouse.resolve(relative).toString());
+  }
+
+  private List<String> names(String profilePartition) {
+    return table("silver/customer_profile/" + profilePartition).orderBy("first_name").collectAsList().stream()
+        .map(r -> r.<String>getAs("first_name")).toList();
+  }
+
+  private List<String> eventKeys() {
+    return table("silver/customer_events").orderBy("record_key").collectAsList().stream()
+        .map(r -> r.<String>getAs("record_key")).toList();
+  }
+
+  @Test
+  void erasureRemovesThePersonEverywhereAndKeepsThemOut() throws IOException {
+    land("shop/orders", "2026-11-20", ORDERS + ANN_ORDER
+        + "o2,bob@x.com,,US,Bob,2026-11-19T11:00:00Z,40.00\n");
+    assertEquals(0, nightly("2026-11-20"));
+    assertEquals(List.of("Ann", "Bob"), names("dt=2026-11-20"));
+    String annId = table("silver/identity_map/dt=2026-11-20").where("record_key = 'o1'").first().getAs("customer_id");
+
+    land("privacy/forget", "2026-11-21", "request_id,email,received_at\nf1, ann@x.com ,2026-11-21T08:00:00Z\n");
+    land("shop/orders", "2026-11-21", ORDERS + "o3,bob@x.com,,US,Bob,2026-11-20T12:00:00Z,15.00\n");
+    assertEquals(0, nightly("2026-11-21"));
+    assertEquals(List.of("Bob"), names("dt=2026-11-21"));
+    assertEquals(List.of("Bob"), names("dt=2026-11-20"), "the earlier profile is purged too");
+    assertEquals(List.of("o2", "o3"), eventKeys());
+    assertEquals(List.of("o2", "o3"), table("silver/identity_map/dt=2026-11-21").orderBy("record_key")
+        .collectAsList().stream().map(r -> r.<String>getAs("record_key")).toList());
+    assertEquals(List.of(annId), table("silver/erased_customers").collectAsList().stream()
+        .map(r -> r.<String>getAs("customer_id")).toList());
+    List<String> hashes = table("silver/erasure_suppression").collectAsList().stream()
+        .map(r -> r.<String>getAs("identifier_hash")).toList();
+    assertEquals(2, hashes.size(), "Ann's e-mail and phone");
+    assertTrue(hashes.stream().allMatch(h -> h.matches("[0-9a-f]{64}")), "salted hashes only");
+
+    List<Row> profileOnce = table("silver/customer_profile/dt=2026-11-21").collectAsList();
+    assertEquals(0, nightly("2026-11-21"), "re-running a date");
+    assertEquals(profileOnce, table("silver/customer_profile/dt=2026-11-21").collectAsList());
+    assertEquals(List.of("o2", "o3"), eventKeys(), "re-running replaces, never duplicates");
+
+    // An old file delivered again, and a new order carrying only Ann's phone number.
+    land("shop/orders", "2026-11-22", ORDERS + ANN_ORDER + "o4,,555-201-0100,US,,2026-11-21T09:00:00Z,9.00\n");
+    assertEquals(0, nightly("2026-11-22"));
+    assertEquals(List.of("Bob"), names("dt=2026-11-22"));
+    assertEquals(List.of("o2", "o3"), eventKeys());
+    assertFalse(table("silver/identity_map/dt=2026-11-22").where("record_key in ('o1', 'o4')").count() > 0);
+  }
+}
