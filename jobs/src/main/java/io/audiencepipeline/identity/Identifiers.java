@@ -47,7 +47,8 @@ public final class Identifiers {
     }
     Column local = substring_index(cleaned, "@", 1);
     if (!rules.plusTagDomains().isEmpty()) {
-      local = when(domain.isin(rules.plusTagDomains().toArray()), regexp_replace(local, "\\+.*$", ""))
+      Column tagged = rules.plusTagDomains().contains("*") ? lit(true) : domain.isin(rules.plusTagDomains().toArray());
+      local = when(tagged, regexp_replace(local, "\\+.*$", ""))
           .otherwise(local);
     }
     if (!rules.dotlessDomains().isEmpty()) {

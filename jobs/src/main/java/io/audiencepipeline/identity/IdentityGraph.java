@@ -96,8 +96,8 @@ public final class IdentityGraph {
    * linkable one (a star per record is enough for connectivity). Columns {@code src, dst}.
    */
   public static Dataset<Row> edges(Dataset<Row> recordIdentifiers, Dataset<Row> overShared) {
-    Dataset<Row> linkable = recordIdentifiers.join(overShared, recordIdentifiers.col("node_key")
-        .equalTo(overShared.col("node_key")), "left_anti");
+    Dataset<Row> linkable = recordIdentifiers.join(overShared.select("node_key"), new String[] {"node_key"},
+        "left_anti");
     Dataset<Row> anchors = linkable.groupBy("source", "record_key")
         .agg(org.apache.spark.sql.functions.min("node").as("anchor"));
     return linkable.join(anchors, RECORD)

@@ -84,6 +84,13 @@ public final class IdentityResolution {
         "left_anti");
 
     Dataset<Row> edges = IdentityGraph.edges(identifiers, overShared);
+    if (settings.fuzzy().enabled()) {
+      Dataset<Row> anchors = linkable.groupBy("source", "record_key").agg(min("node").as("node"));
+      Dataset<Row> fuzzyEdges = FuzzyEdges.of(records, anchors, settings.fuzzy());
+      if (fuzzyEdges != null) {
+        edges = edges.union(fuzzyEdges);
+      }
+    }
     Dataset<Row> components = ConnectedComponents.of(edges);
     // An email and a hashed email of the same address are one node: its kind is the plain one.
     Dataset<Row> nodes = linkable.groupBy("node", "node_key").agg(min("kind").as("kind"))

@@ -92,6 +92,31 @@ class IdentityResolutionTest {
   }
 
   @Test
+  void fuzzyMatchingLinksSimilarNamesInOnePostcodeOnlyWhenEnabled() {
+    List<UnifyFixtures.Rec> recs = List.of(
+        rec("f1").with("email", "jon@x.com").with("first_name", "Jon").with("last_name", "Smith")
+            .with("postcode", "SW1A 1AA"),
+        rec("f2").with("email", "john.smith@y.com").with("first_name", "John").with("last_name", "Smith")
+            .with("postcode", "sw1a1aa"),
+        rec("f3").with("email", "jane@z.com").with("first_name", "Jane").with("last_name", "Smith")
+            .with("postcode", "SW1A 1AA"),
+        rec("f4").with("email", "jon@w.com").with("first_name", "Jon").with("last_name", "Smith")
+            .with("postcode", "E1 6AN"));
+    for (boolean enabled : new boolean[] {false, true}) {
+      Map<String, String> customers = new TreeMap<>();
+      IdentityResolution.resolve(records(recs.toArray(UnifyFixtures.Rec[]::new)),
+          IdentityResolution.empty(SharedSpark.session(), IdentityResolution.NODE_MAP),
+          IdentityResolution.empty(SharedSpark.session(), IdentityResolution.SUPPRESSION),
+          IdentityResolution.empty(SharedSpark.session(), IdentityResolution.ERASED),
+          UnifyFixtures.settings(List.of(), enabled), NIGHT_1)
+          .recordCustomers().collectAsList().forEach(r -> customers.put(r.getString(1), r.getString(2)));
+      assertEquals(enabled, customers.get("f1").equals(customers.get("f2")), "Jon/John Smith, same postcode");
+      assertNotEquals(customers.get("f1"), customers.get("f3"), "Jane is not Jon");
+      assertNotEquals(customers.get("f1"), customers.get("f4"), "another postcode");
+    }
+  }
+
+  @Test
   void sameInputsAndDateGiveTheSameIds() {
     Night once = night(NIGHT_1, IdentityResolution.empty(SharedSpark.session(), IdentityResolution.NODE_MAP), FIRST);
     Night again = night(NIGHT_1, IdentityResolution.empty(SharedSpark.session(), IdentityResolution.NODE_MAP), FIRST);

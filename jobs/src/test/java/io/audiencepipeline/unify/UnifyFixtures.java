@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
 final class UnifyFixtures {
   static final String SALT = "unit-test-salt-0123456789";
   static final StructType RECORDS = StructType.fromDDL(
-      "source string, record_key string, event_type string, event_time timestamp, first_name string,"
+      "source string, record_key string, event_type string, event_time timestamp, first_name string, last_name string,"
           + " email string, phone string, account_id string, cookie_id string, device_id string,"
           + " loyalty_id string, crm_contact_id string, hashed_email string, channel string,"
           + " country string, postcode string, record_time timestamp, dt date");
@@ -29,9 +29,13 @@ final class UnifyFixtures {
   }
 
   static UnifySettings settings(List<UnifySettings.Survivorship> survivorship) {
+    return settings(survivorship, false);
+  }
+
+  static UnifySettings settings(List<UnifySettings.Survivorship> survivorship, boolean fuzzy) {
     LinkGuards guards = new LinkGuards(List.of("info"), Map.of("loyalty_id", 1, "phone", 1),
         Map.of("cookie_id", Map.of("account_id", 1)));
-    return new UnifySettings(SALT, guards, new UnifySettings.Fuzzy(false, 0.9, 50), survivorship,
+    return new UnifySettings(SALT, guards, new UnifySettings.Fuzzy(fuzzy, 0.85, 50), survivorship,
         List.of("email", "sms", "ads", "phone"), Map.of("email", List.of("email_unsubscribe")),
         new UnifySettings.PreferredChannel(List.of("email", "sms", "phone", "ads"),
             Map.of("email", List.of("email_open", "email_click"), "ads", List.of("ad_click")), 90), 3);
