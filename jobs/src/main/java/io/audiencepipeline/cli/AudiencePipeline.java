@@ -2,6 +2,7 @@ package io.audiencepipeline.cli;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SettingsLoader;
+import io.audiencepipeline.features.FeaturesStage;
 import io.audiencepipeline.generate.GenerationSummary;
 import io.audiencepipeline.generate.GeneratorSettings;
 import io.audiencepipeline.generate.SampleDataGenerator;
@@ -71,7 +72,7 @@ public final class AudiencePipeline {
               settings.fingerprint().substring(0, 12));
           return ExitCode.OK.code();
         }
-        case "ingest", "unify", "nightly" -> {
+        case "ingest", "unify", "features", "nightly" -> {
           commandLine.allowOnly();
           LocalDate runDate = commandLine.requireRunDate();
           RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
@@ -123,6 +124,12 @@ public final class AudiencePipeline {
         UnifyReport report = UnifyStage.run(spark, settings, run);
         return String.format(Locale.ROOT, "%,d customers, %,d timeline events", report.customers(),
             report.events());
+      });
+    }
+    if (all || command.equals("features")) {
+      timed("features", () -> {
+        FeaturesStage.Report report = FeaturesStage.run(spark, settings, run);
+        return String.format(Locale.ROOT, "%,d customers x %d features", report.customers(), report.features());
       });
     }
   }

@@ -22,6 +22,7 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
       commands:
         ingest            validate and normalise every source's landing data into bronze
         unify             resolve identities; publish the customer profile and event timeline
+        features          point-in-time features as of the run date (gold/features/as_of=D)
         nightly           every stage in order for the run date
         evaluate-identity pairwise precision/recall/F1 of the run date's identity map against the
                           generator's truth (--truth PATH, e.g. sample-data/_truth)

@@ -1,6 +1,7 @@
 package io.audiencepipeline.config;
 
 import io.audiencepipeline.identity.NormalisationRules;
+import io.audiencepipeline.models.features.FeatureSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param spark Spark settings applied only where spark-submit did not set them
  * @param eventTypes the canonical event vocabulary of the timeline
  * @param unify identity resolution, survivorship, consent and erasure rules
+ * @param features the point-in-time feature definitions shared by training and scoring
  * @param fingerprint SHA-256 of the resolved configuration, recorded in manifests
  */
 public record Settings(
@@ -24,6 +26,7 @@ public record Settings(
     List<String> eventTypes,
     List<SourceSpec> sources,
     UnifySettings unify,
+    FeatureSpec features,
     String fingerprint) {
 
   public Optional<SourceSpec> source(String name) {

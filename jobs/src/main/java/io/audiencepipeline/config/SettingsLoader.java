@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import io.audiencepipeline.identity.IdentifierKind;
 import io.audiencepipeline.identity.NormalisationRules;
+import io.audiencepipeline.models.features.FeatureSpec;
 import io.audiencepipeline.run.PipelineFailure;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -100,9 +101,10 @@ public final class SettingsLoader {
       root.fail("sources", "declares no source");
     }
     UnifySettings unify = UnifySettingsParser.parse(root.child("unify"), sources, Set.copyOf(eventTypes));
+    FeatureSpec features = FeatureSettingsParser.parse(root.child("features"), Set.copyOf(eventTypes));
     violations.throwIfAny();
     return new Settings(warehouse, landing, spark, ingest, identifiers, eventTypes,
-        List.copyOf(sources), unify, fingerprint(config.getConfig(ROOT)));
+        List.copyOf(sources), unify, features, fingerprint(config.getConfig(ROOT)));
   }
 
   private static IngestSettings ingestSettings(ConfigReader ingest) {

@@ -68,6 +68,14 @@ public final class WarehouseLayout {
     return new Path(root, "silver/erased_customers");
   }
 
+  public Path features() {
+    return new Path(root, "gold/features");
+  }
+
+  public Path features(LocalDate asOf) {
+    return new Path(features(), "as_of=" + asOf);
+  }
+
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */
   public Path stagingRoot() {
     return new Path(root, "_staging");

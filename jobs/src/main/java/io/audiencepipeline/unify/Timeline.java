@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The unified event timeline: every event record of a living customer with typed common columns
- * (channel, category, sku, quantity, amount, currency, campaign, order) and the source's other fields
+ * (channel, category, sku, quantity, amount (a line's quantity x unit price when it has no amount),
+ * currency, campaign, order) and the source's other fields
  * as text in {@code details}, partitioned by {@code event_date} (UTC).
  */
 public final class Timeline {
@@ -82,8 +83,15 @@ public final class Timeline {
     out.add(col("event_time"));
     out.add(col("event_type"));
     out.add(channel.as("channel"));
-    COMMON.forEach((name, type) -> out.add(
-        (present.contains(name) ? col(name).cast(type) : lit(null).cast(type)).as(name)));
+    COMMON.forEach((name, type) -> {
+      Column value = present.contains(name) ? col(name).cast(type) : lit(null).cast(type);
+      if (name.equals("amount") && present.contains("unit_price") && present.contains("quantity")) {
+        // Order lines carry a unit price: their amount is the line total.
+        value = org.apache.spark.sql.functions.coalesce(value,
+            col("unit_price").multiply(col("quantity")).cast(type));
+      }
+      out.add(value.as(name));
+    });
     out.add(col("source"));
     out.add(col("record_key"));
     out.add(details.as("details"));

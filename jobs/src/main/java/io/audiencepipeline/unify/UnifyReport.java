@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param records distinct source records read from bronze
  * @param attributedRecords records that belong to a living customer
- * @param unattributedRecords records of erased people or without any linkable identifier
+ * @param unattributedRecords records without any linkable identifier (not erased)
+ * @param erasedRecords records of people who asked to be forgotten (tonight or earlier)
  * @param customers customers in tonight's profile
  * @param newCustomers customers whose id was created tonight
  * @param merged customer ids merged into another tonight
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param events events in the timeline
  * @param overSharedByGuard identifiers that link nothing, per guard
  */
-public record UnifyReport(long records, long attributedRecords, long unattributedRecords, long customers,
+public record UnifyReport(long records, long attributedRecords, long unattributedRecords, long erasedRecords,
+    long customers,
     long newCustomers, long merged, long split, long newlyErased, long events, Map<String, Long> overSharedByGuard) {
 }

@@ -76,6 +76,7 @@ public final class UnifyStage {
       Path suppression = stage(result.suppression().coalesce(1), publisher, "erasure_suppression");
       Path erased = stage(result.erasedCustomers().coalesce(1), publisher, "erased_customers");
       Path newlyErasedPath = stage(result.newlyErased().coalesce(1), publisher, "newly_erased");
+      Path erasedRecords = stage(result.erasedRecords(), publisher, "erased_records");
 
       Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
       Dataset<Row> living = records.join(mapped, new String[] {"source", "record_key"})
@@ -88,8 +89,8 @@ public final class UnifyStage {
           .sortWithinPartitions("customer_id", "event_time", "source", "record_key")
           .write().mode(SaveMode.Overwrite).partitionBy(Timeline.EVENT_DATE).parquet(events.toString());
 
-      UnifyReport report = report(spark, records, recordMap, nodes, changes, profile, events, newlyErasedPath,
-          result.overShared(), runDate);
+      UnifyReport report = report(spark, records, recordMap, erasedRecords, changes, profile, events,
+          newlyErasedPath, result.overShared(), runDate);
       Dataset<Row> newlyErased = spark.read().parquet(newlyErasedPath.toString());
       List<ErasurePurge.Staged> purged = ErasurePurge.stage(spark, fs, publisher, layout, newlyErased,
           ErasurePurge.CUSTOMER_TABLES, runDate);
@@ -135,7 +136,7 @@ public final class UnifyStage {
   }
 
   /** Counts from the staged Parquet files (cheap: mostly footers), never from recomputation. */
-  private static UnifyReport report(SparkSession spark, Dataset<Row> records, Path recordMap, Path nodes,
+  private static UnifyReport report(SparkSession spark, Dataset<Row> records, Path recordMap, Path erasedRecords,
       Path changes, Path profile, Path events, Path newlyErased, Dataset<Row> overShared, LocalDate runDate) {
     long recordCount = records.count();
     long attributed = spark.read().parquet(recordMap.toString()).count();
@@ -152,19 +153,19 @@ public final class UnifyStage {
     for (Row row : overShared.groupBy("guard").count().collectAsList()) {
       guards.put(row.getString(0), row.getLong(1));
     }
-    long unattributed = recordCount - attributed;
-    return new UnifyReport(recordCount, attributed, unattributed, customerCount, newCustomers, merged, split,
-        erasedCustomers, eventCount, guards);
+    long erased = spark.read().parquet(erasedRecords.toString()).count();
+    return new UnifyReport(recordCount, attributed, recordCount - attributed - erased, erased, customerCount,
+        newCustomers, merged, split, erasedCustomers, eventCount, guards);
   }
 
   private static void log(UnifyReport report) {
     LOG.info(String.format(Locale.ROOT,
-        "unify: %,d records -> %,d customers (%,d new); %,d records attributed, %,d not (erased or no linkable"
-            + " identifier); %,d merges, %,d splits, %,d customers erased; %,d timeline events;"
-            + " over-shared identifiers by guard %s",
+        "unify: %,d records -> %,d customers (%,d new); %,d records attributed, %,d without a linkable"
+            + " identifier, %,d erased; %,d merges, %,d splits, %,d known customers erased tonight;"
+            + " %,d timeline events; over-shared identifiers by guard %s",
         report.records(), report.customers(), report.newCustomers(), report.attributedRecords(),
-        report.unattributedRecords(), report.merged(), report.split(), report.newlyErased(), report.events(),
-        report.overSharedByGuard()));
+        report.unattributedRecords(), report.erasedRecords(), report.merged(), report.split(),
+        report.newlyErased(), report.events(), report.overSharedByGuard()));
   }
 
   /** Deletes all but the newest {@code keep} published snapshots of a dated table. */

@@ -1,0 +1,168 @@
+package io.audiencepipeline.models.features;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Point-in-time features as of a date D: computed only from events dated D or earlier (UTC event
+ * date), in one aggregation pass over the events, then joined to the profile. The same code builds
+ * training rows (several past as-of dates) and scoring rows (the run date).
+ */
+public final class FeatureBuilder {
+  /** Days-since features of customers who never did the thing are capped here (and flagged by a zero count). */
+  public static final int DAYS_SINCE_CAP = 365;
+  public static final String AS_OF = "as_of";
+  static final String EVENT_DATE = "event_date";
+
+  private FeatureBuilder() {
+  }
+
+  /**
+   * @param events the unified timeline (customer_id, event_time, event_date, event_type, category,
+   *     amount, details)
+   * @param profile the golden profile (customer_id, first_seen, birth_date and the spec's profile columns)
+   * @return one row per profile customer already known on D: customer_id, as_of and the features
+   */
+  public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> profile, LocalDate asOf, FeatureSpec spec) {
+    Column day = lit(Date.valueOf(asOf));
+    Dataset<Row> past = events.where(col(EVENT_DATE).leq(day));
+    Dataset<Row> behaviour = aggregate(past.groupBy("customer_id"), eventFeatures(spec, day));
+
+    Set<String> profileColumns = Set.of(profile.columns());
+    List<Column> out = new ArrayList<>(List.of(col("customer_id"), day.as(AS_OF)));
+    for (String name : behaviour.columns()) {
+      if (!name.equals("customer_id")) {
+        out.add(fill(name));
+      }
+    }
+    if (profileColumns.contains("birth_date")) {
+      out.add(ageBand(col("birth_date"), day).as("age_band"));
+    }
+    for (String column : spec.profileColumns()) {
+      if (profileColumns.contains(column)) {
+        out.add(col(column));
+      }
+    }
+    Dataset<Row> known = profile.where(to_date(col("first_seen")).leq(day));
+    return known.join(behaviour, new String[] {"customer_id"}, "left").select(out.toArray(Column[]::new));
+  }
+
+  /** Every event aggregate, named; all in one groupBy. */
+  static List<Column> eventFeatures(FeatureSpec spec, Column day) {
+    List<Column> features = new ArrayList<>();
+    Column type = col("event_type");
+    Column category = col("category");
+    for (FeatureSpec.Counter counter : spec.counters()) {
+      Column matches = type.isin(counter.eventTypes().toArray());
+      for (int window : spec.windowsDays()) {
+        Column inWindow = matches.and(col(EVENT_DATE).geq(date_sub(day, window - 1)));
+        features.add(countIf(inWindow).as(counter.name() + "_" + window + "d"));
+        if (counter.perCategory()) {
+          for (String c : spec.categories()) {
+            features.add(countIf(inWindow.and(category.equalTo(c))).as(counter.name() + "_" + c + "_" + window + "d"));
+          }
+        }
+      }
+    }
+    Column purchase = type.isin(spec.purchaseEventTypes().toArray());
+    features.addAll(rfm(purchase, day, ""));
+    for (String c : spec.categories()) {
+      features.addAll(rfm(purchase.and(category.equalTo(c)), day, "_" + c));
+    }
+    features.add(daysSince(type.isin(spec.appEventTypes().toArray()), day).as("days_since_app_use"));
+    features.add(least(datediff(day, min(col(EVENT_DATE))), lit(DAYS_SINCE_CAP * 10)).as("tenure_days"));
+
+    Column isCase = type.equalTo("service_case");
+    Column status = col("details").getItem("case_status");
+    Column closedAt = col("details").getItem("closed_at").cast(DataTypes.TimestampType);
+    Column closedByThen = status.isin(spec.closedCaseStatuses().toArray())
+        .and(closedAt.isNull().or(to_date(closedAt).leq(day)));
+    features.add(countIf(isCase.and(closedByThen.unary_$bang())).as("open_service_cases"));
+    Column satisfaction = col("details").getItem("satisfaction").cast(DataTypes.IntegerType);
+    features.add(max_by(when(isCase.and(closedByThen), satisfaction), struct(when(isCase.and(closedByThen)
+        .and(satisfaction.isNotNull()), col("event_time")))).as("last_satisfaction"));
+
+    Column isOpportunity = type.equalTo("sales_opportunity");
+    Column stage = col("details").getItem("stage");
+    features.add(countIf(isOpportunity.and(stage.isin(spec.closedOpportunityStages().toArray()).unary_$bang()))
+        .as("open_opportunities"));
+    features.add(countIf(isOpportunity.and(col("details").getItem("sales_visit_requested").equalTo("true")))
+        .as("sales_visits_requested"));
+    return features;
+  }
+
+  private static List<Column> rfm(Column purchase, Column day, String suffix) {
+    return List.of(
+        daysSince(purchase, day).as("days_since_purchase" + suffix),
+        count_distinct(when(purchase, col(EVENT_DATE))).as("purchase_days" + suffix),
+        coalesce(sum(when(purchase, col("amount"))), lit(0)).cast(DataTypes.DoubleType).as("spend" + suffix));
+  }
+
+  private static Column daysSince(Column condition, Column day) {
+    return datediff(day, max(when(condition, col(EVENT_DATE))));
+  }
+
+  private static Column countIf(Column condition) {
+    return sum(when(condition, 1L).otherwise(0L));
+  }
+
+  /** Customers without events get zero counts and capped days-since values. */
+  private static Column fill(String name) {
+    if (name.startsWith("days_since_")) {
+      return coalesce(least(col(name), lit(DAYS_SINCE_CAP)), lit(DAYS_SINCE_CAP)).as(name);
+    }
+    if (name.equals("last_satisfaction")) {
+      return col(name);
+    }
+    if (name.equals("tenure_days")) {
+      return coalesce(col(name), lit(0)).as(name);
+    }
+    return coalesce(col(name), lit(0)).as(name);
+  }
+
+  /** Age bands as marketers use them: 18-24, 25-34, ..., 65+; unknown when no birth date. */
+  static Column ageBand(Column birthDate, Column day) {
+    Column age = floor(datediff(day, birthDate).divide(365.25));
+    return when(age.isNull(), lit("unknown"))
+        .when(age.lt(18), lit("under_18"))
+        .when(age.lt(25), lit("18_24"))
+        .when(age.lt(35), lit("25_34"))
+        .when(age.lt(45), lit("35_44"))
+        .when(age.lt(55), lit("45_54"))
+        .when(age.lt(65), lit("55_64"))
+        .otherwise(lit("65_plus"));
+  }
+
+  static Dataset<Row> aggregate(org.apache.spark.sql.RelationalGroupedDataset grouped, List<Column> columns) {
+    return grouped.agg(columns.get(0), columns.subList(1, columns.size()).toArray(Column[]::new));
+  }
+
+  /** The feature columns of a built frame (everything but the key and the as-of date). */
+  public static List<String> featureColumns(Dataset<Row> features) {
+    return Arrays.stream(features.columns()).filter(c -> !c.equals("customer_id") && !c.equals(AS_OF)).toList();
+  }
+}
