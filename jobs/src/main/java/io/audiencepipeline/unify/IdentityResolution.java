@@ -24,7 +24,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Resolves records to customers: link records through shared identifiers (minus over-shared ones),
@@ -76,10 +75,10 @@ public final class IdentityResolution {
   public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
       Dataset<Row> previousErased, UnifySettings settings, LocalDate runDate) {
     Column today = lit(Date.valueOf(runDate));
-    Dataset<Row> identifiers = IdentityGraph.recordIdentifiers(records)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> overShared = IdentityGraph.overShared(identifiers, settings.guards())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    // Materialised eagerly: every guard, the edges and the erasure checks read them, and adaptive query
+    // execution would otherwise start several stages that each recompute a lazily cached frame.
+    Dataset<Row> identifiers = IdentityGraph.recordIdentifiers(records).localCheckpoint();
+    Dataset<Row> overShared = IdentityGraph.overShared(identifiers, settings.guards()).localCheckpoint();
     Dataset<Row> linkable = identifiers.join(broadcast(overShared.select("node_key")), new String[] {"node_key"},
         "left_anti");
 
@@ -96,7 +95,7 @@ public final class IdentityResolution {
     Dataset<Row> nodes = linkable.groupBy("node", "node_key").agg(min("kind").as("kind"))
         .join(components, new String[] {"node"}, "left")
         .withColumn("component", coalesce(col("component"), col("node")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
 
     Dataset<Row> recordComponents = linkable.groupBy("source", "record_key").agg(min("node").as("node"))
         .join(nodes.select("node", "component"), "node")
@@ -110,8 +109,7 @@ public final class IdentityResolution {
         .select("source", "record_key");
     Dataset<Row> requestedComponents = recordComponents.join(requestRecords, new String[] {"source", "record_key"})
         .select("component");
-    Dataset<Row> erasedComponents = suppressedComponents.union(requestedComponents).distinct()
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> erasedComponents = suppressedComponents.union(requestedComponents).distinct().localCheckpoint();
 
     Dataset<Row> newHashes = hashed.join(erasedComponents, "component").select("identifier_hash")
         .union(identifiers.join(requestRecords, new String[] {"source", "record_key"})
@@ -149,7 +147,7 @@ public final class IdentityResolution {
     Column today = lit(Date.valueOf(runDate));
     Dataset<Row> votes = nodes.join(previousMap.select("node_key", "customer_id", "customer_since"), "node_key")
         .groupBy("customer_id", "customer_since", "component").agg(count(lit(1)).as("identifiers"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
     Dataset<Row> owners = votes
         .withColumn("rank", row_number().over(Window.partitionBy("customer_id")
             .orderBy(col("identifiers").desc(), col("component"))))
@@ -168,7 +166,7 @@ public final class IdentityResolution {
         .select(col("component"),
             coalesce(col("customer_id"), newCustomerId(col("component_key"), salt, runDate)).as("customer_id"),
             coalesce(col("customer_since"), today).as("customer_since"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .localCheckpoint();
 
     Dataset<Row> merged = owners.where(col("seniority").gt(1)).as("m")
         .join(survivors.as("s"), "component")

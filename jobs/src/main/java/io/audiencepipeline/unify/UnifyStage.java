@@ -53,6 +53,7 @@ public final class UnifyStage {
             + "/bronze for dates up to " + runDate + "; run ingest first");
       }
       records = records.persist(StorageLevel.MEMORY_AND_DISK());
+      long recordCount = records.count();   // materialises the cache once, before several plans read it
 
       Dataset<Row> previousNodes = DatedPartitions.latestBefore(fs, layout.identityNodes(), DT, runDate)
           .map(date -> {
@@ -81,6 +82,7 @@ public final class UnifyStage {
       Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
       Dataset<Row> living = records.join(mapped, new String[] {"source", "record_key"})
           .persist(StorageLevel.MEMORY_AND_DISK());
+      living.count();
       Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
           publisher, "customer_profile");
       Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
@@ -89,7 +91,7 @@ public final class UnifyStage {
           .sortWithinPartitions("customer_id", "event_time", "source", "record_key")
           .write().mode(SaveMode.Overwrite).partitionBy(Timeline.EVENT_DATE).parquet(events.toString());
 
-      UnifyReport report = report(spark, records, recordMap, erasedRecords, changes, profile, events,
+      UnifyReport report = report(spark, recordCount, recordMap, erasedRecords, changes, profile, events,
           newlyErasedPath, result.overShared(), runDate);
       Dataset<Row> newlyErased = spark.read().parquet(newlyErasedPath.toString());
       List<ErasurePurge.Staged> purged = ErasurePurge.stage(spark, fs, publisher, layout, newlyErased,
@@ -136,9 +138,8 @@ public final class UnifyStage {
   }
 
   /** Counts from the staged Parquet files (cheap: mostly footers), never from recomputation. */
-  private static UnifyReport report(SparkSession spark, Dataset<Row> records, Path recordMap, Path erasedRecords,
+  private static UnifyReport report(SparkSession spark, long recordCount, Path recordMap, Path erasedRecords,
       Path changes, Path profile, Path events, Path newlyErased, Dataset<Row> overShared, LocalDate runDate) {
-    long recordCount = records.count();
     long attributed = spark.read().parquet(recordMap.toString()).count();
     Dataset<Row> customers = spark.read().parquet(profile.toString());
     long customerCount = customers.count();
