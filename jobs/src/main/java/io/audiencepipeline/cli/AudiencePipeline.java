@@ -10,6 +10,10 @@ import io.audiencepipeline.ingest.IngestReport;
 import io.audiencepipeline.ingest.IngestStage;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
+import io.audiencepipeline.modeling.ModelEvaluation;
+import io.audiencepipeline.modeling.ScoreStage;
+import io.audiencepipeline.modeling.TrainStage;
+import io.audiencepipeline.models.targets.TargetSpec;
 import io.audiencepipeline.run.ExitCode;
 import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.run.RunContext;
@@ -20,6 +24,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -72,12 +77,39 @@ public final class AudiencePipeline {
               settings.fingerprint().substring(0, 12));
           return ExitCode.OK.code();
         }
-        case "ingest", "unify", "features", "nightly" -> {
+        case "ingest", "unify", "features", "score", "nightly" -> {
           commandLine.allowOnly();
           LocalDate runDate = commandLine.requireRunDate();
           RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
           spark = sparkFactory.apply(settings.spark());
           runStages(spark, settings, run, commandLine.command());
+        }
+        case "train" -> {
+          commandLine.allowOnly("target");
+          LocalDate runDate = commandLine.requireRunDate();
+          String only = commandLine.options().get("target");
+          if (only != null && settings.models().target(only).isEmpty()) {
+            throw PipelineFailure.badConfig("--target " + only + ": not one of the configured targets "
+                + settings.models().targets().stream().map(TargetSpec::name).toList());
+          }
+          if (settings.models().targets().isEmpty()) {
+            throw PipelineFailure.badConfig("audience.models.targets: no target to train");
+          }
+          RunContext run = new RunContext(runDate, newRunId(), runDate);
+          spark = sparkFactory.apply(settings.spark());
+          SparkSession session = spark;
+          Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
+              spark.sparkContext().hadoopConfiguration());
+          timed("train", () -> describe(TrainStage.run(session, settings, run,
+              t -> only == null || t.name().equals(only))));
+        }
+        case "evaluate-models" -> {
+          commandLine.allowOnly("truth");
+          LocalDate runDate = commandLine.requireRunDate();
+          String truth = commandLine.requireOption("truth");
+          spark = sparkFactory.apply(settings.spark());
+          LOG.info("models as of {} against {}:\n{}", runDate, truth,
+              ModelEvaluation.describe(ModelEvaluation.evaluate(spark, settings, runDate, truth)));
         }
         case "evaluate-identity" -> {
           commandLine.allowOnly("truth");
@@ -132,6 +164,28 @@ public final class AudiencePipeline {
         return String.format(Locale.ROOT, "%,d customers x %d features", report.customers(), report.features());
       });
     }
+    if (all && !settings.models().targets().isEmpty()) {
+      java.util.function.Predicate<TargetSpec> stale = TrainStage.stale(spark, settings, run.runDate());
+      List<TargetSpec> due = settings.models().targets().stream().filter(stale).toList();
+      if (!due.isEmpty()) {
+        timed("train", () -> describe(TrainStage.run(spark, settings, run, due::contains)));
+      }
+    }
+    if ((all && !settings.models().targets().isEmpty()) || command.equals("score")) {
+      timed("score", () -> {
+        ScoreStage.Report report = ScoreStage.run(spark, settings, run);
+        return String.format(Locale.ROOT, "%,d scores, champions %s", report.rows(), report.versions());
+      });
+    }
+  }
+
+  private static String describe(List<TrainStage.Outcome> outcomes) {
+    StringBuilder text = new StringBuilder();
+    for (TrainStage.Outcome o : outcomes) {
+      text.append(String.format(Locale.ROOT, "%n  %s v%d %s: %s; %s", o.target(), o.version(), o.algorithm(),
+          o.metrics().summary(), o.reason()));
+    }
+    return outcomes.size() + " target(s) trained" + text;
   }
 
   private static void timed(String stage, java.util.function.Supplier<String> body) {

@@ -23,9 +23,16 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         ingest            validate and normalise every source's landing data into bronze
         unify             resolve identities; publish the customer profile and event timeline
         features          point-in-time features as of the run date (gold/features/as_of=D)
-        nightly           every stage in order for the run date
+        train             train, evaluate and register a model version per target; promote it when it
+                          is not worse than the champion (--target NAME for one target)
+        score             apply each target's champion to the run date's features (gold/scores/as_of=D)
+        nightly           every stage in order for the run date (training only targets whose champion
+                          is missing or older than audience.models.retrain-after-days)
         evaluate-identity pairwise precision/recall/F1 of the run date's identity map against the
                           generator's truth (--truth PATH, e.g. sample-data/_truth)
+        evaluate-models   ROC AUC of the run date's scores against the generator's realised outcomes,
+                          next to the true probabilities' AUC and a recency/frequency baseline
+                          (--truth PATH)
         validate-config   load and check the configuration, then exit
         generate          write a synthetic landing zone with ground truth
                           (--people N --seed S --end-date YYYY-MM-DD --days N --out PATH)

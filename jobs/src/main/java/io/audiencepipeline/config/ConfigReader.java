@@ -116,6 +116,22 @@ final class ConfigReader {
     return 0;
   }
 
+  /** A number that must not be negative (e.g. a regularisation strength). */
+  double nonNegative(String key) {
+    try {
+      double value = config.getDouble(key);
+      if (value < 0 || Double.isNaN(value)) {
+        fail(key, "expected a number of at least 0, got " + value);
+      }
+      return value;
+    } catch (ConfigException.Missing e) {
+      fail(key, "is required (expected a number of at least 0)");
+    } catch (ConfigException.WrongType e) {
+      fail(key, "expected a number");
+    }
+    return 0;
+  }
+
   double fraction(String key, double fallback) {
     return config.hasPath(key) ? fraction(key) : fallback;
   }

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param eventTypes the canonical event vocabulary of the timeline
  * @param unify identity resolution, survivorship, consent and erasure rules
  * @param features the point-in-time feature definitions shared by training and scoring
+ * @param models propensity targets, training, calibration and promotion
  * @param fingerprint SHA-256 of the resolved configuration, recorded in manifests
  */
 public record Settings(
@@ -27,6 +28,7 @@ public record Settings(
     List<SourceSpec> sources,
     UnifySettings unify,
     FeatureSpec features,
+    ModelSettings models,
     String fingerprint) {
 
   public Optional<SourceSpec> source(String name) {

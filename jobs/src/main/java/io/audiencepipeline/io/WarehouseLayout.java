@@ -76,6 +76,19 @@ public final class WarehouseLayout {
     return new Path(features(), "as_of=" + asOf);
   }
 
+  /** The model registry: {@code models/<target>/v<N>/} and {@code models/<target>/CHAMPION}. */
+  public Path models() {
+    return new Path(root, "models");
+  }
+
+  public Path scores() {
+    return new Path(root, "gold/scores");
+  }
+
+  public Path scores(LocalDate asOf) {
+    return new Path(scores(), "as_of=" + asOf);
+  }
+
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */
   public Path stagingRoot() {
     return new Path(root, "_staging");

@@ -13,11 +13,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /** The published {@code <key>=YYYY-MM-DD} partitions of a table (those with a {@code _SUCCESS} marker). */
-final class DatedPartitions {
+public final class DatedPartitions {
   private DatedPartitions() {
   }
 
-  static List<LocalDate> list(FileSystem fs, Path table, String key) {
+  public static List<LocalDate> list(FileSystem fs, Path table, String key) {
     List<LocalDate> dates = new ArrayList<>();
     try {
       if (!fs.exists(table)) {
@@ -44,11 +44,11 @@ final class DatedPartitions {
     return dates;
   }
 
-  static Optional<LocalDate> latestBefore(FileSystem fs, Path table, String key, LocalDate date) {
+  public static Optional<LocalDate> latestBefore(FileSystem fs, Path table, String key, LocalDate date) {
     return list(fs, table, key).stream().filter(d -> d.isBefore(date)).reduce((a, b) -> b);
   }
 
-  static Path partition(Path table, String key, LocalDate date) {
+  public static Path partition(Path table, String key, LocalDate date) {
     return new Path(table, key + "=" + date);
   }
 }

@@ -38,7 +38,7 @@ public final class ErasurePurge {
 
   /** Every dated customer-keyed table; later stages add theirs here. */
   public static final List<Table> CUSTOMER_TABLES = List.of(new Table("silver/customer_profile", "dt"),
-      new Table("gold/features", "as_of"));
+      new Table("gold/features", "as_of"), new Table("gold/scores", "as_of"));
 
   private ErasurePurge() {
   }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UnifyStage {
   private static final Logger LOG = LoggerFactory.getLogger(UnifyStage.class);
-  static final String DT = "dt";
+  public static final String DT = "dt";
 
   private UnifyStage() {
   }

@@ -99,6 +99,46 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void modelSettingsAreChecked() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
+        audience.features.categories = [climbing]
+        audience.models.targets {
+          buys_rope { kind = purchase, category = ropes, horizon-days = 0 }
+          Responds { kind = outcome, event-type = carrier_pigeon, outcome-field = responded, horizon-days = 30 }
+          guess { kind = vibes, horizon-days = 30 }
+        }
+        audience.models.candidates.forest { kind = random-forest, max-iter = 10 }
+        audience.models.try = [logistic, forest, neural]
+        audience.models.calibration = magic
+        audience.models.class-weights = heavy
+        audience.models.promotion-tolerance = 2
+        """));
+    String message = failure.getMessage();
+    for (String expected : List.of(
+        "audience.models.targets.buys_rope.category: 'ropes' is not in audience.features.categories [climbing]",
+        "audience.models.targets.buys_rope.horizon-days: must be at least 1",
+        "target name 'Responds' must be snake_case",
+        "audience.models.targets.Responds.event-type: 'carrier_pigeon' is not in audience.event-types",
+        "audience.models.targets.guess.kind: 'vibes' is not one of",
+        "audience.models.candidates.forest.kind: 'random-forest' is not one of",
+        "audience.models.try: 'neural' is not declared in audience.models.candidates",
+        "audience.models.calibration: 'magic' is not one of [platt, isotonic]",
+        "audience.models.class-weights: 'heavy' is not one of [balanced, none]",
+        "audience.models.promotion-tolerance: expected a number between 0 and 1, got 2")) {
+      assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
+    }
+  }
+
+  @Test
+  void theSampleDeclaresItsPropensityTargets() {
+    Settings settings = SettingsLoader.load(List.of("../conf/application.conf"), Map.of());
+    assertEquals(List.of("buys_any_30d", "buys_camping_30d", "buys_climbing_30d", "buys_hiking_30d",
+        "responds_to_offer_30d"), settings.models().targets().stream().map(t -> t.name()).toList());
+    assertEquals(List.of("logistic", "gbt"), settings.models().training().candidates().stream()
+        .map(c -> c.name()).toList());
+  }
+
+  @Test
   void missingRequiredKeysAreNamed() {
     PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings("""
         audience.sources.bare { format = csv }

@@ -2,7 +2,7 @@ package io.audiencepipeline.models.features;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.floor;
@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -48,6 +49,16 @@ public final class FeatureBuilder {
    * @return one row per profile customer already known on D: customer_id, as_of and the features
    */
   public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> profile, LocalDate asOf, FeatureSpec spec) {
+    return build(events, profile, asOf, spec, true);
+  }
+
+  /**
+   * @param onlyKnown keep only customers first seen on or before the as-of date; false keeps every profile
+   *     customer (with zero behaviour before their first record), for targets whose rows come from an
+   *     outcome table rather than from the customer base of the day
+   */
+  public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> profile, LocalDate asOf, FeatureSpec spec,
+      boolean onlyKnown) {
     Column day = lit(Date.valueOf(asOf));
     Dataset<Row> past = events.where(col(EVENT_DATE).leq(day));
     Dataset<Row> behaviour = aggregate(past.groupBy("customer_id"), eventFeatures(spec, day));
@@ -67,7 +78,7 @@ public final class FeatureBuilder {
         out.add(col(column));
       }
     }
-    Dataset<Row> known = profile.where(to_date(col("first_seen")).leq(day));
+    Dataset<Row> known = onlyKnown ? profile.where(to_date(col("first_seen")).leq(day)) : profile;
     return known.join(behaviour, new String[] {"customer_id"}, "left").select(out.toArray(Column[]::new));
   }
 
@@ -118,7 +129,10 @@ public final class FeatureBuilder {
   private static List<Column> rfm(Column purchase, Column day, String suffix) {
     return List.of(
         daysSince(purchase, day).as("days_since_purchase" + suffix),
-        count_distinct(when(purchase, col(EVENT_DATE))).as("purchase_days" + suffix),
+        // size(collect_set) rather than count(DISTINCT): several distinct aggregates make Spark expand every
+        // event row once per distinct column (7x the rows at 1M people); a set of at most a few hundred
+        // dates per customer is cheap.
+        size(collect_set(when(purchase, col(EVENT_DATE)))).cast(DataTypes.LongType).as("purchase_days" + suffix),
         coalesce(sum(when(purchase, col("amount"))), lit(0)).cast(DataTypes.DoubleType).as("spend" + suffix));
   }
 

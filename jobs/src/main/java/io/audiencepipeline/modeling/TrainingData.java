@@ -1,0 +1,137 @@
+package io.audiencepipeline.modeling;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
+
+import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.io.Publisher;
+import io.audiencepipeline.io.WarehouseLayout;
+import io.audiencepipeline.models.features.FeatureBuilder;
+import io.audiencepipeline.models.targets.TargetSpec;
+import io.audiencepipeline.models.training.TrainingDataException;
+import io.audiencepipeline.models.training.TrainingSettings;
+import io.audiencepipeline.run.PipelineFailure;
+import io.audiencepipeline.unify.DatedPartitions;
+import io.audiencepipeline.unify.UnifyStage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Point-in-time features for past as-of dates, from the published timeline and profiles, built once
+ * per date and shared by every target of a run. Each date uses the latest profile snapshot on or before
+ * it; when none is kept that far back, the earliest kept snapshot stands in (its attributes may be newer
+ * than the as-of date; logged).
+ */
+final class TrainingData implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
+
+  private final SparkSession spark;
+  private final Settings settings;
+  private final WarehouseLayout layout;
+  private final FileSystem fs;
+  private final LocalDate runDate;
+  private final Dataset<Row> events;
+  private final LocalDate firstEventDate;
+  private final Map<String, Dataset<Row>> features = new HashMap<>();
+
+  TrainingData(SparkSession spark, Settings settings, WarehouseLayout layout, FileSystem fs, LocalDate runDate) {
+    this.spark = spark;
+    this.settings = settings;
+    this.layout = layout;
+    this.fs = fs;
+    this.runDate = runDate;
+    requirePublished(fs, layout.customerEvents(), "the timeline (run unify first)");
+    this.events = spark.read().parquet(layout.customerEvents().toString());
+    Row first = events.agg(min(col("event_date"))).first();
+    if (first.isNullAt(0)) {
+      throw PipelineFailure.inputRejected("the timeline " + layout.customerEvents() + " is empty: nothing to train on");
+    }
+    this.firstEventDate = first.getDate(0).toLocalDate();
+  }
+
+  Dataset<Row> events() {
+    return events;
+  }
+
+  /** Validation as-of date, then training as-of dates (latest first) for a target. */
+  Dates dates(TargetSpec target, TrainingSettings training) {
+    int horizon = target.horizonDays();
+    LocalDate validation = runDate.minusDays(horizon + training.labelDelayDays());
+    LocalDate earliest = firstEventDate.plusDays(training.minHistoryDays());
+    List<LocalDate> trainingDates = new ArrayList<>();
+    for (int k = 0; k < training.trainingDates(); k++) {
+      // Training labels end on or before the validation as-of date: no overlap with its label window.
+      LocalDate asOf = validation.minusDays(horizon + (long) k * training.stepDays());
+      if (!asOf.isBefore(earliest)) {
+        trainingDates.add(asOf);
+      }
+    }
+    if (validation.isBefore(earliest) || trainingDates.isEmpty()) {
+      throw new TrainingDataException(String.format("target %s needs as-of dates with %d days of history before"
+          + " them and %d days of labels after: the timeline starts %s, so the earliest training as-of date is"
+          + " %s, but the latest training as-of date for run date %s is %s (validation %s)", target.name(),
+          training.minHistoryDays(), horizon, firstEventDate, earliest, runDate,
+          validation.minusDays(horizon), validation));
+    }
+    return new Dates(validation, List.copyOf(trainingDates));
+  }
+
+  record Dates(LocalDate validation, List<LocalDate> training) {
+  }
+
+  /** The features as of a date for a target (built once, kept for the other targets of this run). */
+  Dataset<Row> featuresAsOf(LocalDate asOf, TargetSpec target) {
+    // Purchase targets: the customers known on the date. Outcome targets: whoever has an outcome, even a
+    // customer whose first record is that outcome (e.g. a bring-your-own response table).
+    boolean onlyKnown = target.kind() == TargetSpec.Kind.PURCHASE;
+    return features.computeIfAbsent(asOf + "/" + onlyKnown, key -> {
+      LocalDate date = asOf;
+      List<LocalDate> snapshots = DatedPartitions.list(fs, layout.customerProfile(), UnifyStage.DT).stream()
+          .filter(d -> !d.isAfter(runDate)).toList();
+      if (snapshots.isEmpty()) {
+        throw PipelineFailure.inputRejected("models need a customer profile: no published partition under "
+            + layout.customerProfile() + " up to " + runDate + " (run unify first)");
+      }
+      Optional<LocalDate> snapshot = snapshots.stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
+      LocalDate profileDate = snapshot.orElse(snapshots.get(0));
+      if (snapshot.isEmpty()) {
+        LOG.warn("features as of {}: no customer profile snapshot on or before it; using the earliest kept, {}",
+            date, profileDate);
+      }
+      Path profilePath = DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, profileDate);
+      Dataset<Row> built = FeatureBuilder.build(events, spark.read().parquet(profilePath.toString()), date,
+          settings.features(), onlyKnown);
+      return built.persist(StorageLevel.MEMORY_AND_DISK());
+    });
+  }
+
+  @Override
+  public void close() {
+    features.values().forEach(Dataset::unpersist);
+    features.clear();
+  }
+
+  static void requirePublished(FileSystem fs, Path path, String what) {
+    try {
+      if (!fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
+        throw PipelineFailure.inputRejected("models need " + what + ": " + path + " is not published");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+}
