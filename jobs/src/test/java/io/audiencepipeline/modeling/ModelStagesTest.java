@@ -55,6 +55,7 @@ class ModelStagesTest {
         buys_climbing_30d { kind = purchase, category = climbing, horizon-days = 30 }
       }
       audience.models.candidates.gbt.max-iter = 10
+      audience.models.training-dates = 2
       audience.models.candidates.stump { kind = gradient-boosted-trees, max-iter = 1, max-depth = 1, step-size = 0.1 }
       """;
 
@@ -142,7 +143,7 @@ class ModelStagesTest {
     ModelMetadata first = registry.metadata("buys_climbing_30d", 1);
     // Validation: run date - 30 days horizon - 2 days label delay; training labels end where it starts.
     assertEquals("2026-10-20", first.validationAsOfDate());
-    assertEquals(List.of("2026-09-20", "2026-09-13", "2026-09-06"), first.trainingAsOfDates());
+    assertEquals(List.of("2026-09-20", "2026-09-13"), first.trainingAsOfDates());
     assertTrue(first.promotion().promoted());
     assertTrue(registry.load("buys_climbing_30d", 1).metrics().rocAuc() > 0.75,
         "the hidden rate is learnable from views and purchases");

@@ -2,7 +2,7 @@ package io.audiencepipeline.models.features;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.floor;
@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -61,7 +60,12 @@ public final class FeatureBuilder {
       boolean onlyKnown) {
     Column day = lit(Date.valueOf(asOf));
     Dataset<Row> past = events.where(col(EVENT_DATE).leq(day));
-    Dataset<Row> behaviour = aggregate(past.groupBy("customer_id"), eventFeatures(spec, day));
+    // Three aggregations, each one pass: the wide one (counters, spend, recency) uses only sums and maxima, so
+    // Spark runs it as a hash aggregation; distinct purchase days and the service/sales features (which
+    // need max_by over the few case and opportunity events) are computed on their own small subsets.
+    Dataset<Row> behaviour = aggregate(past.groupBy("customer_id"), eventFeatures(spec, day))
+        .join(purchaseDays(past, spec), new String[] {"customer_id"}, "left")
+        .join(serviceAndSales(past, spec, day), new String[] {"customer_id"}, "left");
 
     Set<String> profileColumns = Set.of(profile.columns());
     List<Column> out = new ArrayList<>(List.of(col("customer_id"), day.as(AS_OF)));
@@ -106,34 +110,52 @@ public final class FeatureBuilder {
     }
     features.add(daysSince(type.isin(spec.appEventTypes().toArray()), day).as("days_since_app_use"));
     features.add(least(datediff(day, min(col(EVENT_DATE))), lit(DAYS_SINCE_CAP * 10)).as("tenure_days"));
+    return features;
+  }
 
+  /** Distinct days with a purchase, overall and per category: purchase events per customer and day first. */
+  static Dataset<Row> purchaseDays(Dataset<Row> past, FeatureSpec spec) {
+    Column category = col("category");
+    List<Column> flags = new ArrayList<>();
+    for (String c : spec.categories()) {
+      flags.add(max(when(category.equalTo(c), 1L).otherwise(0L)).as("bought_" + c));
+    }
+    List<Column> days = new ArrayList<>(List.of(count(lit(1)).as("purchase_days")));
+    for (String c : spec.categories()) {
+      days.add(sum(col("bought_" + c)).as("purchase_days_" + c));
+    }
+    Dataset<Row> purchases = past.where(col("event_type").isin(spec.purchaseEventTypes().toArray()));
+    Dataset<Row> perDay = flags.isEmpty()
+        ? purchases.select("customer_id", EVENT_DATE).distinct()
+        : aggregate(purchases.groupBy("customer_id", EVENT_DATE), flags);
+    return aggregate(perDay.groupBy("customer_id"), days);
+  }
+
+  /** Open cases, the last closed case's satisfaction, open opportunities and sales-visit requests. */
+  static Dataset<Row> serviceAndSales(Dataset<Row> past, FeatureSpec spec, Column day) {
+    Column type = col("event_type");
     Column isCase = type.equalTo("service_case");
     Column status = col("details").getItem("case_status");
     Column closedAt = col("details").getItem("closed_at").cast(DataTypes.TimestampType);
     Column closedByThen = status.isin(spec.closedCaseStatuses().toArray())
         .and(closedAt.isNull().or(to_date(closedAt).leq(day)));
-    features.add(countIf(isCase.and(closedByThen.unary_$bang())).as("open_service_cases"));
     Column satisfaction = col("details").getItem("satisfaction").cast(DataTypes.IntegerType);
-    features.add(max_by(when(isCase.and(closedByThen), satisfaction), struct(when(isCase.and(closedByThen)
-        .and(satisfaction.isNotNull()), col("event_time")))).as("last_satisfaction"));
-
     Column isOpportunity = type.equalTo("sales_opportunity");
     Column stage = col("details").getItem("stage");
-    features.add(countIf(isOpportunity.and(stage.isin(spec.closedOpportunityStages().toArray()).unary_$bang()))
-        .as("open_opportunities"));
-    features.add(countIf(isOpportunity.and(col("details").getItem("sales_visit_requested").equalTo("true")))
-        .as("sales_visits_requested"));
-    return features;
+    return aggregate(past.where(type.isin("service_case", "sales_opportunity")).groupBy("customer_id"), List.of(
+        countIf(isCase.and(closedByThen.unary_$bang())).as("open_service_cases"),
+        max_by(when(isCase.and(closedByThen), satisfaction), struct(when(isCase.and(closedByThen)
+            .and(satisfaction.isNotNull()), col("event_time")))).as("last_satisfaction"),
+        countIf(isOpportunity.and(stage.isin(spec.closedOpportunityStages().toArray()).unary_$bang()))
+            .as("open_opportunities"),
+        countIf(isOpportunity.and(col("details").getItem("sales_visit_requested").equalTo("true")))
+            .as("sales_visits_requested")));
   }
 
   private static List<Column> rfm(Column purchase, Column day, String suffix) {
     return List.of(
         daysSince(purchase, day).as("days_since_purchase" + suffix),
-        // size(collect_set) rather than count(DISTINCT): several distinct aggregates make Spark expand every
-        // event row once per distinct column (7x the rows at 1M people); a set of at most a few hundred
-        // dates per customer is cheap.
-        size(collect_set(when(purchase, col(EVENT_DATE)))).cast(DataTypes.LongType).as("purchase_days" + suffix),
-        coalesce(sum(when(purchase, col("amount"))), lit(0)).cast(DataTypes.DoubleType).as("spend" + suffix));
+        coalesce(sum(when(purchase, col("amount").cast(DataTypes.DoubleType))), lit(0.0)).as("spend" + suffix));
   }
 
   private static Column daysSince(Column condition, Column day) {
