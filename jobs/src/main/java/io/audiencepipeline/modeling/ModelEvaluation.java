@@ -43,8 +43,9 @@ import org.apache.spark.storage.StorageLevel;
  *   <li>Purchase targets: the run date's published scores against the generator's realised outcome in
  *       the 30 days after its end date ({@code _truth/propensity}), next to the ROC AUC of the true
  *       probabilities (the ceiling: no model can rank better on average) and of a recency/frequency
- *       baseline (purchase days, then recency, from the same features). A customer takes the truth of the
- *       person most of its records belong to. Run it for the generator's end date.
+ *       baseline (purchase days, then recency, from the same features), per true person: a customer
+ *       belongs to the person most of its records belong to, and a person's score is the highest of their
+ *       customers'. Run it for the generator's end date.
  *   <li>Outcome targets: the champion's validation as-of date; customers with an outcome in the window,
  *       their realised label from the data, the true response probability of their offers from
  *       {@code _truth/response_probability} (1 - product of (1 - p) over their offers).
@@ -111,11 +112,17 @@ public final class ModelEvaluation {
     Dataset<Row> features = spark.read().parquet(layout.features(runDate).toString()).select(col("customer_id"),
         col("purchase_days" + suffix).plus(lit(1.0).minus(least(col("days_since_purchase" + suffix), lit(365))
             .divide(366.0))).as("baseline"));
-    Dataset<Row> rows = scores.join(persons, "customer_id").join(truth, "person_id").join(features, "customer_id")
+    // Per person, not per customer: a person resolved into several customers (a cookie-only fragment next to
+    // the account) has one outcome, and a fragment without history cannot be ranked by any model. A person's
+    // score is the highest of their customers' scores.
+    Dataset<Row> rows = scores.join(features, "customer_id").join(persons, "customer_id")
+        .groupBy("person_id").agg(max("probability").as("probability"), max("baseline").as("baseline"),
+            max("model_version").as("model_version"))
+        .join(truth, "person_id")
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return result(target, rows, "customers scored on " + runDate + " with a true person; label = the person"
-          + " bought in the " + target.horizonDays() + " days after the data ends");
+      return result(target, rows, "true persons with a scored customer on " + runDate + " (their highest score);"
+          + " label = the person bought in the " + target.horizonDays() + " days after the data ends");
     } finally {
       rows.unpersist();
     }
