@@ -12,10 +12,8 @@ import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import io.audiencepipeline.config.Settings;
-import io.audiencepipeline.config.SourceSpec;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.models.evaluation.ModelMetrics;
@@ -25,6 +23,7 @@ import io.audiencepipeline.models.targets.Labels;
 import io.audiencepipeline.models.targets.TargetSpec;
 import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.unify.DatedPartitions;
+import io.audiencepipeline.unify.IdentityEvaluation;
 import io.audiencepipeline.unify.UnifyStage;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -84,7 +83,7 @@ public final class ModelEvaluation {
     try (TrainingData data = new TrainingData(spark, settings, layout, publisher.fileSystem(), runDate)) {
       for (TargetSpec target : settings.models().targets()) {
         results.add(switch (target.kind()) {
-          case PURCHASE -> purchase(spark, settings, layout, runDate, truthPath, persons, target);
+          case PURCHASE -> purchase(spark, publisher, layout, runDate, truthPath, persons, target);
           case OUTCOME -> outcome(spark, registry, data, settings, truthPath, target);
         });
       }
@@ -94,9 +93,9 @@ public final class ModelEvaluation {
     return results;
   }
 
-  private static Result purchase(SparkSession spark, Settings settings, WarehouseLayout layout, LocalDate runDate,
+  private static Result purchase(SparkSession spark, Publisher publisher, WarehouseLayout layout, LocalDate runDate,
       String truthPath, Dataset<Row> persons, TargetSpec target) {
-    TrainingData.requirePublished(publisherFs(spark, layout), layout.scores(runDate),
+    TrainingData.requirePublished(publisher.fileSystem(), layout.scores(runDate),
         "the scores as of " + runDate + " (run score first)");
     Dataset<Row> scores = spark.read().parquet(layout.scores(runDate).toString())
         .where(col("target").equalTo(target.name())).select("customer_id", "probability", "model_version");
@@ -183,25 +182,12 @@ public final class ModelEvaluation {
       throw PipelineFailure.inputRejected("cannot read " + mapPath + " or " + truthPath + "/record_person: "
           + e.getMessage(), e);
     }
-    Column feed = lit(null).cast("string");
-    for (SourceSpec source : settings.sources()) {
-      String[] parts = source.path().split("/");
-      feed = when(col("source").equalTo(source.name()), lit(parts[parts.length - 1])).otherwise(feed);
-    }
-    return map.select(col("customer_id"), feed.as("feed"), split(col("record_key"), "\\|").getItem(0).as("feed_key"))
+    return map.select(col("customer_id"), IdentityEvaluation.truthFeed(settings).as("feed"), split(col("record_key"), "\\|").getItem(0).as("feed_key"))
         .join(truth.select(col("source").as("feed"), col("record_key").as("feed_key"), col("person_id")),
             new String[] {"feed", "feed_key"})
         .groupBy("customer_id", "person_id").agg(count(lit(1)).as("records"))
         .groupBy("customer_id")
         .agg(max_by(col("person_id"), struct(col("records"), greatest(lit(0L), col("person_id")).multiply(-1)))
             .as("person_id"));
-  }
-
-  private static org.apache.hadoop.fs.FileSystem publisherFs(SparkSession spark, WarehouseLayout layout) {
-    try {
-      return layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

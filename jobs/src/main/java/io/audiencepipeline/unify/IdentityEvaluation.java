@@ -99,11 +99,7 @@ public final class IdentityEvaluation {
       throw PipelineFailure.inputRejected("cannot read " + mapPath + " or " + truthPath
           + "/record_person (run unify for " + runDate + " first): " + e.getMessage());
     }
-    Column feed = lit(null).cast("string");
-    for (SourceSpec source : settings.sources()) {
-      String[] parts = source.path().split("/");
-      feed = when(col("source").equalTo(source.name()), lit(parts[parts.length - 1])).otherwise(feed);
-    }
+    Column feed = truthFeed(settings);
     Column anyIdentifier = Arrays.stream(IdentifierKind.values()).map(k -> col(k.column()).isNotNull())
         .reduce(Column::or).orElseThrow();
     Dataset<Row> erasedPersons = truth.where(col("source").equalTo("erasure_requests")).select("person_id").distinct();
@@ -134,6 +130,16 @@ public final class IdentityEvaluation {
     } finally {
       evaluated.unpersist();
     }
+  }
+
+  /** The truth's name for a record's source: the last folder of the source's landing path. */
+  public static Column truthFeed(Settings settings) {
+    Column feed = lit(null).cast("string");
+    for (SourceSpec source : settings.sources()) {
+      String[] parts = source.path().split("/");
+      feed = when(col("source").equalTo(source.name()), lit(parts[parts.length - 1])).otherwise(feed);
+    }
+    return feed;
   }
 
   /**
