@@ -4,10 +4,8 @@ import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.models.features.FeatureBuilder;
-import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.run.RunContext;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -55,19 +53,10 @@ public final class FeaturesStage {
       LocalDate asOf) {
     Path events = layout.customerEvents();
     Path profile = WarehouseLayout.datePartition(layout.customerProfile(), asOf);
-    requirePublished(fs, events, "the timeline (run unify first)");
-    requirePublished(fs, profile, "the profile of " + asOf + " (run unify for that date first)");
+    Publisher.requirePublished(fs, events, "the features stage", "the timeline (run unify first)");
+    Publisher.requirePublished(fs, profile, "the features stage",
+        "the profile of " + asOf + " (run unify for that date first)");
     return FeatureBuilder.build(spark.read().parquet(events.toString()), spark.read().parquet(profile.toString()),
         asOf, settings.features());
-  }
-
-  private static void requirePublished(FileSystem fs, Path path, String what) {
-    try {
-      if (!fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
-        throw PipelineFailure.inputRejected("features need " + what + ": " + path + " is not published");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.audiencepipeline.io;
 
+import io.audiencepipeline.run.PipelineFailure;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
@@ -69,6 +71,21 @@ public final class Publisher {
       fs.delete(aside, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish " + target, e);
+    }
+  }
+
+  /**
+   * Fails with exit 3 unless {@code path} is published (has its {@code _SUCCESS} marker).
+   *
+   * @param stage who needs it, e.g. "the features stage"; {@code what}: what it is and how to get it
+   */
+  public static void requirePublished(FileSystem fs, Path path, String stage, String what) {
+    try {
+      if (!fs.exists(new Path(path, SUCCESS_MARKER))) {
+        throw PipelineFailure.inputRejected(stage + " needs " + what + ": " + path + " is not published");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
     }
   }
 

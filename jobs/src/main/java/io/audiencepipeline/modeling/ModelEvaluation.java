@@ -95,7 +95,7 @@ public final class ModelEvaluation {
 
   private static Result purchase(SparkSession spark, Publisher publisher, WarehouseLayout layout, LocalDate runDate,
       String truthPath, Dataset<Row> persons, TargetSpec target) {
-    TrainingData.requirePublished(publisher.fileSystem(), layout.scores(runDate),
+    Publisher.requirePublished(publisher.fileSystem(), layout.scores(runDate), "model evaluation",
         "the scores as of " + runDate + " (run score first)");
     Dataset<Row> scores = spark.read().parquet(layout.scores(runDate).toString())
         .where(col("target").equalTo(target.name())).select("customer_id", "probability", "model_version");

@@ -48,7 +48,7 @@ public final class ScoreStage {
         throw PipelineFailure.badConfig("audience.models.targets: no target to score");
       }
       Path featuresPath = layout.features(asOf);
-      TrainingData.requirePublished(publisher.fileSystem(), featuresPath,
+      Publisher.requirePublished(publisher.fileSystem(), featuresPath, "scoring",
           "the features as of " + asOf + " (run the features stage first)");
       Dataset<Row> features = spark.read().parquet(featuresPath.toString());
       Set<String> available = Set.of(features.columns());

@@ -14,7 +14,6 @@ import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.unify.DatedPartitions;
 import io.audiencepipeline.unify.UnifyStage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +53,7 @@ final class TrainingData implements AutoCloseable {
     this.layout = layout;
     this.fs = fs;
     this.runDate = runDate;
-    requirePublished(fs, layout.customerEvents(), "the timeline (run unify first)");
+    Publisher.requirePublished(fs, layout.customerEvents(), "training", "the timeline (run unify first)");
     this.events = spark.read().parquet(layout.customerEvents().toString());
     Row first = events.agg(min(col("event_date"))).first();
     if (first.isNullAt(0)) {
@@ -123,15 +122,5 @@ final class TrainingData implements AutoCloseable {
   public void close() {
     features.values().forEach(Dataset::unpersist);
     features.clear();
-  }
-
-  static void requirePublished(FileSystem fs, Path path, String what) {
-    try {
-      if (!fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
-        throw PipelineFailure.inputRejected("models need " + what + ": " + path + " is not published");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
   }
 }
