@@ -1,7 +1,9 @@
 package io.audiencepipeline.modeling;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.to_date;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.io.Publisher;
@@ -14,12 +16,15 @@ import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.unify.DatedPartitions;
 import io.audiencepipeline.unify.UnifyStage;
 import java.io.IOException;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -46,6 +51,7 @@ final class TrainingData implements AutoCloseable {
   private final Dataset<Row> events;
   private final LocalDate firstEventDate;
   private final Map<String, Dataset<Row>> features = new HashMap<>();
+  private final Set<LocalDate> warnedEarliest = new HashSet<>();
 
   TrainingData(SparkSession spark, Settings settings, WarehouseLayout layout, FileSystem fs, LocalDate runDate) {
     this.spark = spark;
@@ -92,30 +98,41 @@ final class TrainingData implements AutoCloseable {
   record Dates(LocalDate validation, List<LocalDate> training) {
   }
 
-  /** The features as of a date for a target (built once, kept for the other targets of this run). */
+  /**
+   * The features as of a date for a target. One build per date serves every target: it keeps every
+   * profile customer (outcome targets need whoever has an outcome, even a customer whose first record is
+   * that outcome, e.g. a bring-your-own response table); purchase targets keep the customers known on the
+   * date (first seen on or before it).
+   */
   Dataset<Row> featuresAsOf(LocalDate asOf, TargetSpec target) {
-    // Purchase targets: the customers known on the date. Outcome targets: whoever has an outcome, even a
-    // customer whose first record is that outcome (e.g. a bring-your-own response table).
-    boolean onlyKnown = target.kind() == TargetSpec.Kind.PURCHASE;
-    return features.computeIfAbsent(asOf + "/" + onlyKnown, key -> {
-      LocalDate date = asOf;
-      List<LocalDate> snapshots = DatedPartitions.list(fs, layout.customerProfile(), UnifyStage.DT).stream()
-          .filter(d -> !d.isAfter(runDate)).toList();
-      if (snapshots.isEmpty()) {
-        throw PipelineFailure.inputRejected("models need a customer profile: no published partition under "
-            + layout.customerProfile() + " up to " + runDate + " (run unify first)");
-      }
-      Optional<LocalDate> snapshot = snapshots.stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
-      LocalDate profileDate = snapshot.orElse(snapshots.get(0));
-      if (snapshot.isEmpty()) {
-        LOG.warn("features as of {}: no customer profile snapshot on or before it; using the earliest kept, {}",
-            date, profileDate);
-      }
-      Path profilePath = DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, profileDate);
-      Dataset<Row> built = FeatureBuilder.build(events, spark.read().parquet(profilePath.toString()), date,
-          settings.features(), onlyKnown);
+    Dataset<Row> all = features.computeIfAbsent(asOf.toString(), key -> {
+      Dataset<Row> built = FeatureBuilder.build(events, profileAsOf(asOf), asOf, settings.features(), false);
       return built.persist(StorageLevel.MEMORY_AND_DISK());
     });
+    if (target.kind() != TargetSpec.Kind.PURCHASE) {
+      return all;
+    }
+    Dataset<Row> known = profileAsOf(asOf).where(to_date(col("first_seen")).leq(lit(Date.valueOf(asOf))))
+        .select("customer_id");
+    return all.join(known, new String[] {"customer_id"}, "left_semi");
+  }
+
+  /** The latest profile snapshot on or before the date, else the earliest kept one (logged). */
+  private Dataset<Row> profileAsOf(LocalDate date) {
+    List<LocalDate> snapshots = DatedPartitions.list(fs, layout.customerProfile(), UnifyStage.DT).stream()
+        .filter(d -> !d.isAfter(runDate)).toList();
+    if (snapshots.isEmpty()) {
+      throw PipelineFailure.inputRejected("models need a customer profile: no published partition under "
+          + layout.customerProfile() + " up to " + runDate + " (run unify first)");
+    }
+    Optional<LocalDate> snapshot = snapshots.stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
+    LocalDate profileDate = snapshot.orElse(snapshots.get(0));
+    if (snapshot.isEmpty() && warnedEarliest.add(date)) {
+      LOG.warn("features as of {}: no customer profile snapshot on or before it; using the earliest kept, {}",
+          date, profileDate);
+    }
+    Path profilePath = DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, profileDate);
+    return spark.read().parquet(profilePath.toString());
   }
 
   @Override
