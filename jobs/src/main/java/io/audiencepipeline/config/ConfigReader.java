@@ -174,6 +174,35 @@ final class ConfigReader {
     return result;
   }
 
+  /** A list of objects, in order; each element reads as {@code key[i]}. Missing = empty. */
+  List<ConfigReader> objects(String key) {
+    if (!config.hasPath(key)) {
+      return List.of();
+    }
+    try {
+      List<? extends Config> list = config.getConfigList(key);
+      List<ConfigReader> result = new java.util.ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        result.add(new ConfigReader(list.get(i), key(key) + "[" + i + "]", violations));
+      }
+      return result;
+    } catch (ConfigException.WrongType e) {
+      fail(key, "expected a list of objects");
+      return List.of();
+    }
+  }
+
+  long longValue(String key) {
+    try {
+      return config.getLong(key);
+    } catch (ConfigException.Missing e) {
+      fail(key, "is required (expected an integer)");
+    } catch (ConfigException.WrongType e) {
+      fail(key, "expected an integer");
+    }
+    return 0;
+  }
+
   /** The names of the sub-objects of an object, sorted. */
   List<String> objectKeys(String key) {
     if (!config.hasPath(key)) {

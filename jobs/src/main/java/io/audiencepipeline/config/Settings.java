@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param unify identity resolution, survivorship, consent and erasure rules
  * @param features the point-in-time feature definitions shared by training and scoring
  * @param models propensity targets, training, calibration and promotion
+ * @param segmentation channels, caps, destinations and the campaigns
  * @param fingerprint SHA-256 of the resolved configuration, recorded in manifests
  */
 public record Settings(
@@ -29,6 +30,7 @@ public record Settings(
     UnifySettings unify,
     FeatureSpec features,
     ModelSettings models,
+    SegmentationSettings segmentation,
     String fingerprint) {
 
   public Optional<SourceSpec> source(String name) {

@@ -103,9 +103,11 @@ public final class SettingsLoader {
     UnifySettings unify = UnifySettingsParser.parse(root.child("unify"), sources, Set.copyOf(eventTypes));
     FeatureSpec features = FeatureSettingsParser.parse(root.child("features"), Set.copyOf(eventTypes));
     ModelSettings models = ModelSettingsParser.parse(root.child("models"), features, Set.copyOf(eventTypes));
+    SegmentationSettings segmentation = SegmentationSettingsParser.parse(root, unify.consentChannels(), features,
+        models);
     violations.throwIfAny();
     return new Settings(warehouse, landing, spark, ingest, identifiers, eventTypes,
-        List.copyOf(sources), unify, features, models, fingerprint(config.getConfig(ROOT)));
+        List.copyOf(sources), unify, features, models, segmentation, fingerprint(config.getConfig(ROOT)));
   }
 
   private static IngestSettings ingestSettings(ConfigReader ingest) {
