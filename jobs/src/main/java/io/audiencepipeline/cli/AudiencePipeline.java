@@ -15,6 +15,8 @@ import io.audiencepipeline.modeling.ScoreStage;
 import io.audiencepipeline.modeling.TrainStage;
 import io.audiencepipeline.models.targets.TargetSpec;
 import io.audiencepipeline.run.ExitCode;
+import io.audiencepipeline.segmentation.SegmentStage;
+import io.audiencepipeline.segmentation.WaterfallReport;
 import io.audiencepipeline.run.PipelineFailure;
 import io.audiencepipeline.run.RunContext;
 import io.audiencepipeline.unify.IdentityEvaluation;
@@ -77,7 +79,7 @@ public final class AudiencePipeline {
               settings.fingerprint().substring(0, 12));
           return ExitCode.OK.code();
         }
-        case "ingest", "unify", "features", "score", "nightly" -> {
+        case "ingest", "unify", "features", "score", "segment", "nightly" -> {
           commandLine.allowOnly();
           LocalDate runDate = commandLine.requireRunDate();
           RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
@@ -175,6 +177,16 @@ public final class AudiencePipeline {
       timed("score", () -> {
         ScoreStage.Report report = ScoreStage.run(spark, settings, run);
         return String.format(Locale.ROOT, "%,d scores, champions %s", report.rows(), report.versions());
+      });
+    }
+    if ((all && !settings.segmentation().campaigns().isEmpty()) || command.equals("segment")) {
+      timed("segment", () -> {
+        SegmentStage.Report report = SegmentStage.run(spark, settings, run);
+        StringBuilder text = new StringBuilder();
+        report.waterfalls().forEach((campaign, steps) -> text.append(String.format(Locale.ROOT,
+            "%n campaign %s: %,d exported%n%s", campaign, steps.get(steps.size() - 1).remaining(),
+            WaterfallReport.table(steps))));
+        return report.waterfalls().size() + " campaign(s)" + text;
       });
     }
   }

@@ -238,7 +238,8 @@ final class SegmentationSettingsParser {
     }
     try {
       CatalystSqlParser$.MODULE$.parseExpression(text);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // ParseException is thrown from Scala, so Java does not see it as checked; catch it as Exception.
       r.fail(key, "is not a valid Spark SQL expression: " + firstLine(e.getMessage()) + " in \"" + text + "\"");
     }
     return text;

@@ -18,8 +18,10 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * The one definition of identifier normalisation, as Spark column expressions. Every source and every
- * stage (matching, suppression lists, hashed exports) normalises through here.
+ * The one definition of identifier normalisation for matching, as Spark column expressions. Every source
+ * and every stage that links or suppresses by identifier normalises through here. Ad-platform uploads
+ * follow the platforms' own rules instead ({@code export.AdIdentifiers}): they differ (no plus-tag removal,
+ * no googlemail.com alias, Meta keeps Gmail dots).
  */
 public final class Identifiers {
   private static final String EMAIL_SYNTAX =

@@ -89,6 +89,21 @@ public final class WarehouseLayout {
     return new Path(scores(), "as_of=" + asOf);
   }
 
+  /** One campaign's assignments of a night: {@code gold/segments/<campaign>/dt=D}. */
+  public Path segments(String campaign, LocalDate date) {
+    return datePartition(new Path(new Path(root, "gold/segments"), campaign), date);
+  }
+
+  /** One campaign's waterfall report of a night (waterfall.csv, waterfall.json). */
+  public Path waterfall(String campaign, LocalDate date) {
+    return datePartition(new Path(new Path(root, "gold/waterfall"), campaign), date);
+  }
+
+  /** What was sent, per night: {@code gold/contact_history/dt=D}; frequency caps read it. */
+  public Path contactHistory() {
+    return new Path(root, "gold/contact_history");
+  }
+
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */
   public Path stagingRoot() {
     return new Path(root, "_staging");

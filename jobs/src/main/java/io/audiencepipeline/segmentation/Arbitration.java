@@ -1,7 +1,6 @@
 package io.audiencepipeline.segmentation;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
@@ -15,7 +14,8 @@ import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * Cross-campaign arbitration of one night: a customer selected by several campaigns is taken by at most
- * {@code messagesPerNight} of them, highest priority first (then campaign name, so ties are
+ * {@code messagesPerNight} of them (the others are {@code arbitrated}, {@code lost_to} the winner), highest
+ * priority first (then campaign name, so ties are
  * deterministic), and by no more on a channel than its frequency cap still allows. Control-holdout members
  * take their slot like everyone else, so the holdout stays comparable to the treated group; then they are
  * marked {@code holdout} and only the rest {@code exported}.
@@ -41,7 +41,7 @@ public final class Arbitration {
     return assignments
         .withColumn("_lost", selected.and(tooMany.or(overChannelCap)))
         .withColumn("_winner", winner)
-        .withColumn("step", when(col("_lost"), concat(lit("lost to "), col("_winner"))).otherwise(col("step")))
+        .withColumn("lost_to", when(col("_lost"), col("_winner")))
         .withColumn("status", when(col("_lost"), lit(ARBITRATED))
             .when(selected.and(col("holdout")), lit(HOLDOUT))
             .when(selected, lit(EXPORTED))

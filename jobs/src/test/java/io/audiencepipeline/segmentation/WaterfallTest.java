@@ -116,7 +116,8 @@ class WaterfallTest {
     Dataset<Row> both = CampaignWaterfall.assign(base, launch, s, SALT)
         .unionByName(CampaignWaterfall.assign(base, urgent, s, SALT));
     List<Row> best = Arbitration.resolve(both, 1).where("customer_id = 'best'").orderBy("campaign").collectAsList();
-    assertEquals("arbitrated/lost to urgent", status(best.get(0)));
+    assertEquals("arbitrated/climbers", status(best.get(0)));
+    assertEquals("urgent", best.get(0).getString(best.get(0).fieldIndex("lost_to")));
     assertEquals("exported/climbers", status(best.get(1)));
     // Two messages a night allowed: both campaigns take the customer.
     assertEquals(2, Arbitration.resolve(both, 2).where("customer_id = 'best' and status = 'exported'").count());
