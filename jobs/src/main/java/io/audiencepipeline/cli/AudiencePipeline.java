@@ -2,6 +2,7 @@ package io.audiencepipeline.cli;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SettingsLoader;
+import io.audiencepipeline.export.ExportStage;
 import io.audiencepipeline.features.FeaturesStage;
 import io.audiencepipeline.generate.GenerationSummary;
 import io.audiencepipeline.generate.GeneratorSettings;
@@ -79,12 +80,18 @@ public final class AudiencePipeline {
               settings.fingerprint().substring(0, 12));
           return ExitCode.OK.code();
         }
-        case "ingest", "unify", "features", "score", "segment", "nightly" -> {
-          commandLine.allowOnly();
+        case "ingest", "unify", "features", "score", "segment", "export", "nightly" -> {
+          boolean gated = commandLine.command().equals("export") || commandLine.command().equals("nightly");
+          if (gated) {
+            commandLine.allowOnly("allow-size-change");
+          } else {
+            commandLine.allowOnly();
+          }
           LocalDate runDate = commandLine.requireRunDate();
           RunContext run = new RunContext(runDate, newRunId(), commandLine.from().orElse(runDate));
           spark = sparkFactory.apply(settings.spark());
-          runStages(spark, settings, run, commandLine.command());
+          runStages(spark, settings, run, commandLine.command(),
+              commandLine.options().containsKey("allow-size-change"));
         }
         case "train" -> {
           commandLine.allowOnly("target");
@@ -141,7 +148,8 @@ public final class AudiencePipeline {
     }
   }
 
-  private static void runStages(SparkSession spark, Settings settings, RunContext run, String command) {
+  private static void runStages(SparkSession spark, Settings settings, RunContext run, String command,
+      boolean allowSizeChange) {
     LOG.info("{} for run date {} (run {}), landing dates {}..{}, warehouse {}", command, run.runDate(),
         run.runId(), run.backfillFrom(), run.runDate(), settings.warehouse());
     Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
@@ -187,6 +195,14 @@ public final class AudiencePipeline {
             "%n campaign %s: %,d exported%n%s", campaign, steps.get(steps.size() - 1).remaining(),
             WaterfallReport.table(steps))));
         return report.waterfalls().size() + " campaign(s)" + text;
+      });
+    }
+    boolean exporting = settings.segmentation().campaigns().stream().anyMatch(c -> !c.destinations().isEmpty());
+    if ((all && exporting) || command.equals("export")) {
+      timed("export", () -> {
+        ExportStage.Report report = ExportStage.run(spark, settings, run, allowSizeChange);
+        return String.format(Locale.ROOT, "%d campaign(s), %,d contact history rows", report.campaigns().size(),
+            report.contactHistoryRows()) + report.describe();
       });
     }
   }

@@ -26,6 +26,11 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         train             train, evaluate and register a model version per target; promote it when it
                           is not worse than the champion (--target NAME for one target)
         score             apply each target's champion to the run date's features (gold/scores/as_of=D)
+        segment           every campaign's waterfall, arbitrated across campaigns (gold/segments,
+                          gold/waterfall)
+        export            publish each campaign's audience files per destination (outbox/), the diff
+                          against the previous night and the contact history; a campaign whose size
+                          changed past its quality gate is held (exit 4) unless --allow-size-change
         nightly           every stage in order for the run date (training only targets whose champion
                           is missing or older than audience.models.retrain-after-days)
         evaluate-identity pairwise precision/recall/F1 of the run date's identity map against the
@@ -42,9 +47,13 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         --from YYYY-MM-DD       ingest every landing date from this one to --run-date (backfill)
         --config FILE           HOCON layered over the defaults; repeatable, later files win
         -Dkey=value             override any configuration key, e.g. -Daudience.warehouse=hdfs:///wh
+        --allow-size-change     export, nightly: publish audiences the quality gate would hold
 
       exit codes: 0 done, 1 failure, 2 bad usage or config, 3 input rejected, 4 held by a quality gate
       """;
+
+  /** Options that take no value. */
+  private static final java.util.Set<String> FLAGS = java.util.Set.of("allow-size-change");
 
   public static CommandLine parse(String[] args) {
     String command = null;
@@ -65,6 +74,10 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         String name = arg.substring(2);
         if (name.equals("help")) {
           throw usage("");
+        }
+        if (FLAGS.contains(name)) {
+          options.put(name, "true");
+          continue;
         }
         if (i + 1 >= args.length) {
           throw usage("option " + arg + " needs a value");

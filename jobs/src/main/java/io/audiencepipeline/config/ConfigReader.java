@@ -58,6 +58,10 @@ final class ConfigReader {
     return config.hasPath(key) && config.getValue(key).valueType() == ConfigValueType.OBJECT;
   }
 
+  boolean isList(String key) {
+    return config.hasPath(key) && config.getValue(key).valueType() == ConfigValueType.LIST;
+  }
+
   String string(String key) {
     if (!config.hasPath(key)) {
       fail(key, "is required (expected a string)");

@@ -66,11 +66,12 @@ public record SegmentationSettings(
    * @param channel a message channel (only customers reached on it), or {@code all} (every exported customer,
    *     e.g. a website personalisation feed)
    * @param consents consent channels also required of every row (e.g. a website feed that needs ads consent)
-   * @param key the column identifying a row for the added/removed diff
+   * @param keys the output columns that together identify a row for the added/removed diff (compared
+   *     null-safely; a row whose keys are all null cannot be synced and is left out, counted in the manifest)
    * @param columns output columns in order
    */
-  public record Destination(String name, String format, String channel, List<String> consents, String key,
-      List<OutputColumn> columns) {
+  public record Destination(String name, String format, String channel, List<String> consents,
+      List<String> keys, List<OutputColumn> columns) {
     public static final String ALL_CHANNELS = "all";
   }
 

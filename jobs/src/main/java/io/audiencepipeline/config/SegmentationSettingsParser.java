@@ -125,11 +125,13 @@ final class SegmentationSettingsParser {
     if (columns.isEmpty()) {
       d.fail("columns", "is required (a list of { name, value })");
     }
-    String key = d.string("key");
-    if (!names.contains(key)) {
-      d.fail("key", "'" + key + "' is not one of the destination's column names " + names);
+    List<String> keys = d.isList("key") ? d.strings("key") : List.of(d.string("key"));
+    if (d.has("key") && keys.isEmpty()) {
+      d.fail("key", "names no column");
     }
-    return new Destination(name, format, channel, consents, key, List.copyOf(columns));
+    keys.stream().filter(k -> !names.contains(k)).forEach(k -> d.fail("key",
+        "'" + k + "' is not one of the destination's column names " + names));
+    return new Destination(name, format, channel, consents, keys, List.copyOf(columns));
   }
 
   private static Campaign campaign(String name, ConfigReader c, Map<String, Channel> channels,
@@ -190,6 +192,14 @@ final class SegmentationSettingsParser {
             + "', which the campaign does not use " + campaignChannels);
       }
     }
+    Set<String> delivered = new HashSet<>();
+    campaignDestinations.stream().map(destinations::get).filter(java.util.Objects::nonNull)
+        .map(Destination::channel).forEach(delivered::add);
+    if (!campaignDestinations.isEmpty() && !delivered.contains(Destination.ALL_CHANNELS)) {
+      // A customer assigned to a channel no destination delivers on would be recorded as contacted, not sent.
+      campaignChannels.stream().filter(ch -> !delivered.contains(ch)).forEach(ch -> c.fail("destinations",
+          "no destination delivers on the campaign's channel '" + ch + "' (add one, or drop the channel)"));
+    }
     String universe = c.has("universe") ? sql(c, "universe") : "true";
     return new Campaign(name, c.has("description") ? c.string("description") : "", c.integer("priority"),
         universe, target, category, campaignChannels, c.fraction("holdout"), List.copyOf(suppressions),
@@ -249,7 +259,7 @@ final class SegmentationSettingsParser {
     if (message == null) {
       return "parse error";
     }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    // Spark's parse errors start with a blank line: "\n[PARSE_SYNTAX_ERROR] Syntax error at ...".
+    return message.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("parse error");
   }
 }

@@ -104,6 +104,14 @@ public final class WarehouseLayout {
     return new Path(root, "gold/contact_history");
   }
 
+  /**
+   * One campaign's audience for one destination of a night, as campaign tools pick it up:
+   * {@code outbox/<campaign>/<destination>/dt=D/} with the files, {@code _manifest.json} and {@code _SUCCESS}.
+   */
+  public Path outbox(String campaign, String destination, LocalDate date) {
+    return datePartition(new Path(new Path(new Path(root, "outbox"), campaign), destination), date);
+  }
+
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */
   public Path stagingRoot() {
     return new Path(root, "_staging");

@@ -30,6 +30,10 @@ public class PipelineFailure extends RuntimeException {
     return new PipelineFailure(ExitCode.INPUT_REJECTED, message, cause);
   }
 
+  public static PipelineFailure heldByQualityGate(String message) {
+    return new PipelineFailure(ExitCode.HELD_BY_QUALITY_GATE, message);
+  }
+
   public ExitCode exitCode() {
     return exitCode;
   }

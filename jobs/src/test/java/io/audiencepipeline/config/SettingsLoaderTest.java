@@ -168,4 +168,50 @@ class SettingsLoaderTest {
     assertEquals(ExitCode.BAD_CONFIG, failure.exitCode());
     assertTrue(failure.getMessage().contains("/nonexistent/app.conf"));
   }
+
+  @Test
+  void campaignsAndDestinationsAreCheckedWithTheirKeys() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
+        audience.features.categories = [climbing]
+        audience.segmentation.destinations {
+          mail { format = xlsx, channel = email, key = address, columns = [{ name = email, value = "email" }] }
+          ads { format = csv, channel = billboard, key = [Email], columns = [{ name = Email, value = "sha2(email" }] }
+        }
+        audience.campaigns.launch {
+          priority = 1
+          channels = [email, sms]
+          holdout = 0.1
+          segments = [{ name = all, when = "views >" }]
+          destinations = [mail, fax]
+        }
+        """));
+    String message = failure.getMessage();
+    for (String expected : List.of(
+        "audience.segmentation.destinations.mail.format: 'xlsx' is not one of",
+        "audience.segmentation.destinations.mail.key: 'address' is not one of the destination's column names",
+        "audience.segmentation.destinations.ads.channel: 'billboard' is neither 'all' nor one of",
+        "audience.segmentation.destinations.ads.columns[0].value: is not a valid Spark SQL expression: "
+            + "[PARSE_SYNTAX_ERROR]",
+        "audience.campaigns.launch.segments[0].when: is not a valid Spark SQL expression",
+        "audience.campaigns.launch.destinations: 'fax' is not one of audience.segmentation.destinations",
+        "audience.campaigns.launch.destinations: no destination delivers on the campaign's channel 'sms'")) {
+      assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
+    }
+    assertEquals(ExitCode.BAD_CONFIG, failure.exitCode());
+  }
+
+  @Test
+  void theSampleCampaignsDeliverEveryChannelTheyUse() {
+    Settings settings = SettingsLoader.load(List.of("../conf/application.conf"), Map.of());
+    SegmentationSettings segmentation = settings.segmentation();
+    assertEquals(List.of("abandoned_cart", "app_reengagement", "climbing_launch", "sales_visit_nudge"),
+        segmentation.campaigns().stream().map(SegmentationSettings.Campaign::name).toList());
+    assertEquals(List.of("Email", "Phone"), segmentation.destinations().get("google_ads").keys());
+    for (SegmentationSettings.Campaign campaign : segmentation.campaigns()) {
+      for (String channel : campaign.channels()) {
+        assertTrue(campaign.destinations().stream().map(d -> segmentation.destinations().get(d).channel())
+            .anyMatch(channel::equals), campaign.name() + " has no destination for " + channel);
+      }
+    }
+  }
 }
