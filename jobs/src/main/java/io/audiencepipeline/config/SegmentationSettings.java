@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param recommendations how recommended products are found
  * @param qualityGate the default size-change limits of published audiences
  * @param maxRowsPerFile audience files are split above this many rows
+ * @param outboxRetentionDays published outbox folders older than this many days before the run date are deleted
  * @param destinations destination formats by name
  * @param campaigns the campaigns, sorted by name
  */
@@ -25,6 +26,7 @@ public record SegmentationSettings(
     Recommendations recommendations,
     QualityGate qualityGate,
     long maxRowsPerFile,
+    int outboxRetentionDays,
     Map<String, Destination> destinations,
     List<Campaign> campaigns) {
 

@@ -92,7 +92,12 @@ final class SegmentationSettingsParser {
     for (Map.Entry<String, ConfigReader> entry : root.children("campaigns").entrySet()) {
       campaigns.add(campaign(entry.getKey(), entry.getValue(), channels, destinations, gate, features, models));
     }
+    int retention = segmentation.integer("outbox-retention-days");
+    if (retention < 1) {
+      segmentation.fail("outbox-retention-days", "must be at least 1 (the diff compares with the previous night)");
+    }
     return new SegmentationSettings(channels, perNight, List.copyOf(definitions), recommendations, gate, maxRows,
+        retention,
         destinations, List.copyOf(campaigns));
   }
 

@@ -178,6 +178,7 @@ public final class ExportStage {
           .map(Outcome::campaign).toList();
       long history = publishedCampaigns.isEmpty() ? 0
           : writeContactHistory(spark, fs, layout, publisher, rows, delivered, publishedCampaigns, date);
+      expireOutbox(fs, layout, date.minusDays(segmentation.outboxRetentionDays()));
       Report report = new Report(outcomes, history);
       if (!held.isEmpty()) {
         LOG.info("export on {}:{}", date, report.describe());
@@ -350,6 +351,34 @@ public final class ExportStage {
       schema = schema.add(key, DataTypes.StringType);
     }
     return spark.createDataFrame(List.of(), schema);
+  }
+
+  /**
+   * Deletes every outbox night before {@code oldestKept} (of every campaign and destination, configured or not:
+   * a removed campaign's deliveries expire too).
+   */
+  static void expireOutbox(FileSystem fs, WarehouseLayout layout, LocalDate oldestKept) {
+    Path outbox = new Path(layout.root(), WarehouseLayout.OUTBOX);
+    try {
+      FileStatus[] nights = fs.globStatus(new Path(outbox, "*/*/dt=*"));
+      int deleted = 0;
+      for (FileStatus night : nights == null ? new FileStatus[0] : nights) {
+        try {
+          if (LocalDate.parse(night.getPath().getName().substring(3)).isBefore(oldestKept)) {
+            fs.delete(night.getPath(), true);
+            deleted++;
+          }
+        } catch (DateTimeParseException e) {
+          // Not one of ours; leave it alone.
+        }
+      }
+      if (deleted > 0) {
+        LOG.info("outbox: {} folder(s) from before {} deleted (audience.segmentation.outbox-retention-days)", deleted,
+            oldestKept);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot expire old folders in " + outbox, e);
+    }
   }
 
   /** The latest published night of a destination before {@code date}. */

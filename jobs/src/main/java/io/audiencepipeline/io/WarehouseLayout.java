@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.Path;
 
 /** The one definition of where every table lives under the warehouse root (DESIGN.md storage layout). */
 public final class WarehouseLayout {
+  public static final String OUTBOX = "outbox";
   private final Path root;
 
   public WarehouseLayout(String root) {
@@ -109,7 +110,7 @@ public final class WarehouseLayout {
    * {@code outbox/<campaign>/<destination>/dt=D/} with the files, {@code _manifest.json} and {@code _SUCCESS}.
    */
   public Path outbox(String campaign, String destination, LocalDate date) {
-    return datePartition(new Path(new Path(new Path(root, "outbox"), campaign), destination), date);
+    return datePartition(new Path(new Path(new Path(root, OUTBOX), campaign), destination), date);
   }
 
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */

@@ -4,9 +4,12 @@ import static org.apache.spark.sql.functions.broadcast;
 
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -36,9 +39,13 @@ public final class ErasurePurge {
   record Staged(Path staged, Path target) {
   }
 
-  /** Every dated customer-keyed table; later stages add theirs here. */
+  /**
+   * Every dated customer-keyed table; later stages add theirs here. {@code x/*} is one table per folder in x
+   * (a campaign's segments).
+   */
   public static final List<Table> CUSTOMER_TABLES = List.of(new Table("silver/customer_profile", "dt"),
-      new Table("gold/features", "as_of"), new Table("gold/scores", "as_of"));
+      new Table("gold/features", "as_of"), new Table("gold/scores", "as_of"), new Table("gold/segments/*", "dt"),
+      new Table("gold/contact_history", "dt"));
 
   private ErasurePurge() {
   }
@@ -52,7 +59,7 @@ public final class ErasurePurge {
     }
     Dataset<Row> ids = broadcast(newlyErased.select("customer_id"));
     int count = 0;
-    for (Table table : tables) {
+    for (Table table : expand(fs, layout, tables)) {
       Path root = new Path(layout.root(), table.relative());
       for (LocalDate date : DatedPartitions.list(fs, root, table.partitionKey())) {
         if (!date.isBefore(runDate)) {
@@ -72,6 +79,35 @@ public final class ErasurePurge {
     }
     LOG.info("erasure: {} earlier partition(s) rewritten without the newly erased customers", count);
     return staged;
+  }
+
+  /** Tables whose path ends in {@code /*} stand for one table per folder there (e.g. per campaign). */
+  private static List<Table> expand(FileSystem fs, WarehouseLayout layout, List<Table> tables) {
+    List<Table> expanded = new ArrayList<>();
+    for (Table table : tables) {
+      if (!table.relative().endsWith("/*")) {
+        expanded.add(table);
+        continue;
+      }
+      String parent = table.relative().substring(0, table.relative().length() - 2);
+      Path folder = new Path(layout.root(), parent);
+      try {
+        if (!fs.exists(folder)) {
+          continue;
+        }
+        List<String> names = new ArrayList<>();
+        for (FileStatus status : fs.listStatus(folder)) {
+          if (status.isDirectory() && !status.getPath().getName().startsWith("_")) {
+            names.add(status.getPath().getName());
+          }
+        }
+        names.sort(null);
+        names.forEach(name -> expanded.add(new Table(parent + "/" + name, table.partitionKey())));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + folder, e);
+      }
+    }
+    return expanded;
   }
 
   static void publish(Publisher publisher, List<Staged> staged) {

@@ -140,7 +140,16 @@ class ExportStageTest {
   @Test
   void publishesFilesWhoseManifestsMatchThemAndFeedsTheNextNight() throws Exception {
     night(NIGHT1);
+    Path expired = outbox("email_tool", NIGHT1.minusDays(31));
+    Path kept = outbox("email_tool", NIGHT1.minusDays(30));
+    for (Path old : List.of(expired, kept)) {
+      Files.createDirectories(old);
+      Files.writeString(old.resolve("_SUCCESS"), "");
+    }
     assertEquals(0, segmentAndExport(NIGHT1));
+    assertFalse(Files.exists(expired), "older than outbox-retention-days (30)");
+    assertTrue(Files.exists(kept));
+    Files.walk(kept).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 
     // Exactly the consented customers of each channel, in key order, RFC 4180 quoting.
     assertEquals(List.of("email,First Name,segment,offer", "ann@example.com,Ann,climbers,\"CLIMB10, \"\"indoor\"\"\"",

@@ -37,7 +37,7 @@ class WaterfallTest {
     channels.put("email", new Channel("email", "email", "email", 3, 7));
     channels.put("ads", new Channel("ads", "ads", "coalesce(email, phone)", 5, 7));
     return new SegmentationSettings(channels, perNight, List.of(),
-        new SegmentationSettings.Recommendations(365, 3, 50, 2), new QualityGate(0.5, false), 1000, Map.of(),
+        new SegmentationSettings.Recommendations(365, 3, 50, 2), new QualityGate(0.5, false), 1000, 30, Map.of(),
         campaigns);
   }
 

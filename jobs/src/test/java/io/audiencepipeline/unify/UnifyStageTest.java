@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,12 +99,23 @@ class UnifyStageTest {
     assertEquals(0, nightly("2026-11-20"));
     assertEquals(List.of("Ann", "Bob"), names("dt=2026-11-20"));
     String annId = table("silver/identity_map/dt=2026-11-20").where("record_key = 'o1'").first().getAs("customer_id");
+    String bobId = table("silver/identity_map/dt=2026-11-20").where("record_key = 'o2'").first().getAs("customer_id");
+    // Later stages' outputs of that night, which must forget Ann too.
+    for (String relative : List.of("gold/segments/launch/dt=2026-11-20", "gold/contact_history/dt=2026-11-20")) {
+      SharedSpark.session().createDataFrame(List.of(RowFactory.create(annId, "launch"),
+          RowFactory.create(bobId, "launch")), StructType.fromDDL("customer_id string, campaign string"))
+          .write().parquet(warehouse.resolve(relative).toString());
+    }
 
     land("privacy/forget", "2026-11-21", "request_id,email,received_at\nf1, ann@x.com ,2026-11-21T08:00:00Z\n");
     land("shop/orders", "2026-11-21", ORDERS + "o3,bob@x.com,,US,Bob,2026-11-20T12:00:00Z,15.00\n");
     assertEquals(0, nightly("2026-11-21"));
     assertEquals(List.of("Bob"), names("dt=2026-11-21"));
     assertEquals(List.of("Bob"), names("dt=2026-11-20"), "the earlier profile is purged too");
+    for (String relative : List.of("gold/segments/launch/dt=2026-11-20", "gold/contact_history/dt=2026-11-20")) {
+      assertEquals(List.of(bobId), table(relative).collectAsList().stream().map(r -> r.<String>getAs("customer_id"))
+          .toList(), relative);
+    }
     assertEquals(List.of("o2", "o3"), eventKeys());
     assertEquals(List.of("o2", "o3"), table("silver/identity_map/dt=2026-11-21").orderBy("record_key")
         .collectAsList().stream().map(r -> r.<String>getAs("record_key")).toList());
