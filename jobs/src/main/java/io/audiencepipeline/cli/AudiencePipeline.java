@@ -15,6 +15,8 @@ import io.audiencepipeline.modeling.ModelEvaluation;
 import io.audiencepipeline.modeling.ScoreStage;
 import io.audiencepipeline.modeling.TrainStage;
 import io.audiencepipeline.models.targets.TargetSpec;
+import io.audiencepipeline.report.RunLog;
+import io.audiencepipeline.report.RunReport;
 import io.audiencepipeline.run.ExitCode;
 import io.audiencepipeline.segmentation.SegmentStage;
 import io.audiencepipeline.segmentation.WaterfallReport;
@@ -30,8 +32,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,22 +158,47 @@ public final class AudiencePipeline {
         run.runId(), run.backfillFrom(), run.runDate(), settings.warehouse());
     Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
         spark.sparkContext().hadoopConfiguration());
+    RunLog log = new RunLog(command);
+    int exit = ExitCode.FAILED.code();
+    try {
+      stages(spark, settings, run, command, allowSizeChange, log);
+      exit = ExitCode.OK.code();
+    } catch (PipelineFailure e) {
+      exit = e.exitCode().code();
+      throw e;
+    } finally {
+      if (command.equals("nightly")) {
+        // Also after a failure: the report says which stage failed and what the others did.
+        try {
+          Path report = RunReport.write(spark, settings, run, log, exit);
+          LOG.info("run report: {}/{} and {}", report, RunReport.HTML_FILE, RunReport.JSON_FILE);
+        } catch (RuntimeException e) {
+          LOG.warn("could not write the run report: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private static void stages(SparkSession spark, Settings settings, RunContext run, String command,
+      boolean allowSizeChange, RunLog log) {
     boolean all = command.equals("nightly");
     if (all || command.equals("ingest")) {
-      timed("ingest", () -> {
+      timed(log, "ingest", () -> {
         IngestReport report = IngestStage.run(spark, settings, run);
+        log.ingested(report);
         return String.format(Locale.ROOT, "%,d rows in", report.counts().stream().mapToLong(c -> c.rowsIn()).sum());
       });
     }
     if (all || command.equals("unify")) {
-      timed("unify", () -> {
+      timed(log, "unify", () -> {
         UnifyReport report = UnifyStage.run(spark, settings, run);
+        log.unified(report);
         return String.format(Locale.ROOT, "%,d customers, %,d timeline events", report.customers(),
             report.events());
       });
     }
     if (all || command.equals("features")) {
-      timed("features", () -> {
+      timed(log, "features", () -> {
         FeaturesStage.Report report = FeaturesStage.run(spark, settings, run);
         return String.format(Locale.ROOT, "%,d customers x %d features", report.customers(), report.features());
       });
@@ -177,19 +206,27 @@ public final class AudiencePipeline {
     if (all && !settings.models().targets().isEmpty()) {
       java.util.function.Predicate<TargetSpec> stale = TrainStage.stale(spark, settings, run.runDate());
       List<TargetSpec> due = settings.models().targets().stream().filter(stale).toList();
-      if (!due.isEmpty()) {
-        timed("train", () -> describe(TrainStage.run(spark, settings, run, due::contains)));
+      if (due.isEmpty()) {
+        log.stage("train", "skipped", 0, "every champion is fresh (audience.models.retrain-after-days)", null);
+      } else {
+        timed(log, "train", () -> {
+          List<TrainStage.Outcome> outcomes = TrainStage.run(spark, settings, run, due::contains);
+          log.trained(outcomes);
+          return describe(outcomes);
+        });
       }
     }
     if ((all && !settings.models().targets().isEmpty()) || command.equals("score")) {
-      timed("score", () -> {
+      timed(log, "score", () -> {
         ScoreStage.Report report = ScoreStage.run(spark, settings, run);
+        log.scored(report);
         return String.format(Locale.ROOT, "%,d scores, champions %s", report.rows(), report.versions());
       });
     }
     if ((all && !settings.segmentation().campaigns().isEmpty()) || command.equals("segment")) {
-      timed("segment", () -> {
+      timed(log, "segment", () -> {
         SegmentStage.Report report = SegmentStage.run(spark, settings, run);
+        log.segmented(report);
         StringBuilder text = new StringBuilder();
         report.waterfalls().forEach((campaign, steps) -> text.append(String.format(Locale.ROOT,
             "%n campaign %s: %,d exported%n%s", campaign, steps.get(steps.size() - 1).remaining(),
@@ -199,10 +236,17 @@ public final class AudiencePipeline {
     }
     boolean exporting = settings.segmentation().campaigns().stream().anyMatch(c -> !c.destinations().isEmpty());
     if ((all && exporting) || command.equals("export")) {
-      timed("export", () -> {
+      timed(log, "export", () -> {
         ExportStage.Report report = ExportStage.run(spark, settings, run, allowSizeChange);
-        return String.format(Locale.ROOT, "%d campaign(s), %,d contact history rows", report.campaigns().size(),
-            report.contactHistoryRows()) + report.describe();
+        log.exported(report);
+        String summary = String.format(Locale.ROOT, "%d campaign(s), %,d contact history rows",
+            report.campaigns().size(), report.contactHistoryRows()) + report.describe();
+        Optional<PipelineFailure> held = report.held();
+        if (held.isPresent()) {
+          LOG.info("export on {}: {}", run.runDate(), summary);
+          throw held.get();
+        }
+        return summary;
       });
     }
   }
@@ -216,12 +260,32 @@ public final class AudiencePipeline {
     return outcomes.size() + " target(s) trained" + text;
   }
 
+  /** A command outside a run report (generate, train on its own). */
   private static void timed(String stage, java.util.function.Supplier<String> body) {
+    timed(new RunLog(stage), stage, body);
+  }
+
+  /** Runs a stage with start and finish lines in the log, and records its outcome for the run report. */
+  private static void timed(RunLog log, String stage, java.util.function.Supplier<String> body) {
     long started = System.nanoTime();
     LOG.info("stage {} started", stage);
-    String summary = body.get();
-    LOG.info(String.format(Locale.ROOT, "stage %s finished in %.1f s: %s", stage,
-        (System.nanoTime() - started) / 1e9, summary));
+    String summary;
+    try {
+      summary = body.get();
+    } catch (RuntimeException | Error e) {
+      // Spark's checked exceptions are caught here too: Java sees them as whatever the call declared.
+      double seconds = (System.nanoTime() - started) / 1e9;
+      boolean held = e instanceof PipelineFailure f && f.exitCode() == ExitCode.HELD_BY_QUALITY_GATE;
+      log.stage(stage, held ? "held" : "failed", round(seconds), null, String.valueOf(e.getMessage()));
+      throw e;
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    log.stage(stage, "ok", round(seconds), summary, null);
+    LOG.info(String.format(Locale.ROOT, "stage %s finished in %.1f s: %s", stage, seconds, summary));
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
   }
 
   private static GeneratorSettings generatorSettings(CommandLine commandLine) {

@@ -80,6 +80,21 @@ public final class ExportStage {
   }
 
   public record Report(List<Outcome> campaigns, long contactHistoryRows) {
+    /**
+     * Exit 4 naming every campaign the quality gate held, or empty when none was: the caller throws it after
+     * recording the report, so the other campaigns' publications and the run report still happen.
+     */
+    public Optional<PipelineFailure> held() {
+      List<String> held = campaigns.stream().filter(o -> !o.decision().publishes())
+          .map(o -> o.campaign() + ": " + o.decision().reason()).toList();
+      if (held.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(PipelineFailure.heldByQualityGate("the quality gate held " + held.size() + " campaign(s);"
+          + " nothing of them was published:\n  - " + String.join("\n  - ", held)
+          + "\nCheck the inputs; to publish anyway, re-run export with --allow-size-change"));
+    }
+
     public String describe() {
       StringBuilder text = new StringBuilder();
       for (Outcome o : campaigns) {
@@ -140,7 +155,6 @@ public final class ExportStage {
       Map<String, long[]> audience = audienceSizes(segments);
       List<Outcome> outcomes = new ArrayList<>();
       Dataset<Row> delivered = null;
-      List<String> held = new ArrayList<>();
       for (Campaign campaign : exporting) {
         long[] size = audience.getOrDefault(campaign.name(), new long[2]);
         SizeGate.Decision decision = SizeGate.decide(size[0], previousExported(fs, layout, campaign, date),
@@ -148,7 +162,6 @@ public final class ExportStage {
         if (!decision.publishes()) {
           LOG.warn("campaign {} held by the quality gate: {}; nothing of it is published", campaign.name(),
               decision.reason());
-          held.add(campaign.name() + ": " + decision.reason());
           outcomes.add(new Outcome(campaign.name(), decision, List.of()));
           continue;
         }
@@ -179,14 +192,7 @@ public final class ExportStage {
       long history = publishedCampaigns.isEmpty() ? 0
           : writeContactHistory(spark, fs, layout, publisher, rows, delivered, publishedCampaigns, date);
       expireOutbox(fs, layout, date.minusDays(segmentation.outboxRetentionDays()));
-      Report report = new Report(outcomes, history);
-      if (!held.isEmpty()) {
-        LOG.info("export on {}:{}", date, report.describe());
-        throw PipelineFailure.heldByQualityGate("the quality gate held " + held.size() + " campaign(s); nothing of"
-            + " them was published:\n  - " + String.join("\n  - ", held)
-            + "\nCheck the inputs; to publish anyway, re-run export with --allow-size-change");
-      }
-      return report;
+      return new Report(outcomes, history);
     } finally {
       if (rows != null) {
         rows.unpersist();

@@ -113,6 +113,11 @@ public final class WarehouseLayout {
     return datePartition(new Path(new Path(new Path(root, OUTBOX), campaign), destination), date);
   }
 
+  /** The run report of a night: {@code reports/dt=D/} with run.json and report.html. */
+  public Path report(LocalDate date) {
+    return datePartition(new Path(root, "reports"), date);
+  }
+
   /** Everything a run writes before publication; hidden from readers by the leading underscore. */
   public Path stagingRoot() {
     return new Path(root, "_staging");

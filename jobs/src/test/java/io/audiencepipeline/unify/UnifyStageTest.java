@@ -126,6 +126,17 @@ class UnifyStageTest {
     assertEquals(2, hashes.size(), "Ann's e-mail and phone");
     assertTrue(hashes.stream().allMatch(h -> h.matches("[0-9a-f]{64}")), "salted hashes only");
 
+    // nightly writes the run report: stage outcomes, data quality and identity counts.
+    io.audiencepipeline.report.RunSummary report = io.audiencepipeline.report.RunReport.read(
+        org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+        new org.apache.hadoop.fs.Path(warehouse.resolve("reports/dt=2026-11-21").toUri()));
+    assertEquals("ok", report.status());
+    assertEquals(List.of("ingest/ok", "unify/ok", "features/ok"), report.stages().stream()
+        .map(st -> st.name() + "/" + st.status()).toList());
+    assertEquals(1, report.identity().customers());
+    assertEquals(1, report.identity().newlyErased());
+    assertTrue(Files.readString(warehouse.resolve("reports/dt=2026-11-21/report.html")).contains("Identity resolution"));
+
     List<Row> profileOnce = table("silver/customer_profile/dt=2026-11-21").collectAsList();
     assertEquals(0, nightly("2026-11-21"), "re-running a date");
     assertEquals(profileOnce, table("silver/customer_profile/dt=2026-11-21").collectAsList());

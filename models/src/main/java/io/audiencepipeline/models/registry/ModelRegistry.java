@@ -155,6 +155,11 @@ public final class ModelRegistry {
     return readJson(new Path(versionPath(target, version), METADATA), ModelMetadata.class);
   }
 
+  /** A version's evaluation, without loading the model. */
+  public ModelMetrics metrics(String target, int version) {
+    return readJson(new Path(versionPath(target, version), METRICS), ModelMetrics.class);
+  }
+
   public Loaded load(String target, int version) {
     Path path = versionPath(target, version);
     PipelineModel model = PipelineModel.load(new Path(path, MODEL).toString());
