@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AudiencePipeline {
   private static final Logger LOG = LoggerFactory.getLogger(AudiencePipeline.class);
+  /** The stages of a night, in the order {@code nightly} runs them (the Airflow DAG runs the same). */
+  public static final List<String> NIGHTLY_STAGES = List.of("ingest", "unify", "features", "train", "score",
+      "segment", "export");
 
   private AudiencePipeline() {
   }
@@ -98,9 +101,10 @@ public final class AudiencePipeline {
               commandLine.options().containsKey("allow-size-change"));
         }
         case "train" -> {
-          commandLine.allowOnly("target");
+          commandLine.allowOnly("target", "if-stale");
           LocalDate runDate = commandLine.requireRunDate();
           String only = commandLine.options().get("target");
+          boolean ifStale = commandLine.options().containsKey("if-stale");
           if (only != null && settings.models().target(only).isEmpty()) {
             throw PipelineFailure.badConfig("--target " + only + ": not one of the configured targets "
                 + settings.models().targets().stream().map(TargetSpec::name).toList());
@@ -113,8 +117,15 @@ public final class AudiencePipeline {
           SparkSession session = spark;
           Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
               spark.sparkContext().hadoopConfiguration());
-          timed("train", () -> describe(TrainStage.run(session, settings, run,
-              t -> only == null || t.name().equals(only))));
+          java.util.function.Predicate<TargetSpec> stale = ifStale ? TrainStage.stale(session, settings, runDate)
+              : t -> true;
+          java.util.function.Predicate<TargetSpec> chosen = t -> (only == null || t.name().equals(only))
+              && stale.test(t);
+          if (settings.models().targets().stream().noneMatch(chosen)) {
+            LOG.info("train: every champion is fresh (audience.models.retrain-after-days); nothing to train");
+          } else {
+            timed("train", () -> describe(TrainStage.run(session, settings, run, chosen)));
+          }
         }
         case "evaluate-models" -> {
           commandLine.allowOnly("truth");

@@ -24,7 +24,8 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         unify             resolve identities; publish the customer profile and event timeline
         features          point-in-time features as of the run date (gold/features/as_of=D)
         train             train, evaluate and register a model version per target; promote it when it
-                          is not worse than the champion (--target NAME for one target)
+                          is not worse than the champion (--target NAME for one target; --if-stale
+                          only targets whose champion is missing or older than retrain-after-days)
         score             apply each target's champion to the run date's features (gold/scores/as_of=D)
         segment           every campaign's waterfall, arbitrated across campaigns (gold/segments,
                           gold/waterfall)
@@ -53,7 +54,7 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
       """;
 
   /** Options that take no value. */
-  private static final java.util.Set<String> FLAGS = java.util.Set.of("allow-size-change");
+  private static final java.util.Set<String> FLAGS = java.util.Set.of("allow-size-change", "if-stale");
 
   public static CommandLine parse(String[] args) {
     String command = null;

@@ -1,0 +1,93 @@
+"""Airflow DAG: the Audience Pipeline's nightly stages, one task each, for the logical date {{ ds }}.
+
+Each task runs the pipeline's CLI for one stage, exactly as `nightly` would run them in order (and as
+scripts/audience-pipeline or scripts/spark-submit-example launch it). The CLI's exit codes
+(docs/OPERATIONS.md) decide what Airflow does:
+
+  0  done                 -> success
+  1  failure              -> failed, retried (a lost executor or a full disk may pass)
+  2  bad usage or config  -> failed at once, no retry (the same config fails the same way)
+  3  input rejected       -> failed, retried (a late or re-delivered feed may fix it)
+  4  held by the quality gate -> skipped, no retry: an audience changed size past its limit, so it was
+                             not published (the other campaigns were). Look at the run's log, then
+                             trigger the DAG for that date with {"allow_size_change": true} to publish.
+
+Runs must be sequential (identity ids stay stable night to night, frequency caps read earlier nights), so
+max_active_runs = 1 and depends_on_past = True.
+
+Configure with environment variables on the workers:
+  AUDIENCE_PIPELINE_LAUNCHER  the command that runs the CLI (default: $AUDIENCE_PIPELINE_HOME/scripts/audience-pipeline;
+                              use a spark-submit wrapper on a cluster)
+  AUDIENCE_PIPELINE_CONFIG    the deployment's HOCON (default: $AUDIENCE_PIPELINE_HOME/conf/application.conf)
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.exceptions import AirflowFailException, AirflowSkipException
+from airflow.operators.python import PythonOperator
+
+# The stages in the order `nightly` runs them (AudiencePipeline.NIGHTLY_STAGES; AirflowDagTest keeps them equal).
+STAGES = ["ingest", "unify", "features", "train", "score", "segment", "export"]
+# train retrains only targets whose champion is missing or older than audience.models.retrain-after-days.
+STAGE_ARGS = {"train": ["--if-stale"]}
+
+# The CLI's exit codes (io.audiencepipeline.run.ExitCode).
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_CONFIG = 2
+EXIT_INPUT_REJECTED = 3
+EXIT_HELD_BY_QUALITY_GATE = 4
+
+HOME = os.environ.get("AUDIENCE_PIPELINE_HOME", "/opt/audience-pipeline")
+LAUNCHER = os.environ.get("AUDIENCE_PIPELINE_LAUNCHER", os.path.join(HOME, "scripts", "audience-pipeline"))
+CONFIG = os.environ.get("AUDIENCE_PIPELINE_CONFIG", os.path.join(HOME, "conf", "application.conf"))
+
+
+def stage_command(stage: str, ds: str, allow_size_change: bool = False) -> list[str]:
+    """The CLI call for one stage of the night `ds`."""
+    command = [LAUNCHER, stage, "--run-date", ds, "--config", CONFIG, *STAGE_ARGS.get(stage, [])]
+    if stage == "export" and allow_size_change:
+        command.append("--allow-size-change")
+    return command
+
+
+def run_stage(stage: str, ds: str, dag_run=None, **_) -> None:
+    conf = (dag_run.conf or {}) if dag_run is not None else {}
+    command = stage_command(stage, ds, bool(conf.get("allow_size_change", False)))
+    code = subprocess.run(command, check=False).returncode
+    if code == EXIT_OK:
+        return
+    if code == EXIT_HELD_BY_QUALITY_GATE:
+        raise AirflowSkipException(f"{stage} {ds}: held by the quality gate (exit 4); see the task log, then "
+                                   'trigger this date with {"allow_size_change": true} to publish anyway')
+    if code == EXIT_BAD_CONFIG:
+        raise AirflowFailException(f"{stage} {ds}: bad usage or configuration (exit 2); not retried")
+    raise RuntimeError(f"{stage} {ds}: exit {code} ({'input rejected' if code == EXIT_INPUT_REJECTED else 'failed'})")
+
+
+with DAG(
+    dag_id="audience_pipeline_nightly",
+    description="Siloed customer data -> consent-safe audience lists, every night",
+    schedule="0 2 * * *",
+    start_date=datetime(2026, 11, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "owner": "data-platform",
+        "depends_on_past": True,
+        "retries": 2,
+        "retry_delay": timedelta(minutes=10),
+        "execution_timeout": timedelta(hours=4),
+    },
+    tags=["audience-pipeline"],
+) as dag:
+    previous = None
+    for name in STAGES:
+        task = PythonOperator(task_id=name, python_callable=run_stage, op_kwargs={"stage": name})
+        if previous is not None:
+            previous >> task
+        previous = task
