@@ -154,6 +154,12 @@ public final class AudiencePipeline {
       return e.exitCode().code();
     } catch (Exception | Error e) {
       // Spark throws checked exceptions (AnalysisException) from Scala code, so catch Exception.
+      Optional<String> unreadable = unreadableFile(e);
+      if (unreadable.isPresent()) {
+        LOG.error("{} (exit {})", unreadable.get(), ExitCode.INPUT_REJECTED.code());
+        LOG.debug("cause", e);
+        return ExitCode.INPUT_REJECTED.code();
+      }
       LOG.error("run failed: {}", e.toString(), e);
       return ExitCode.FAILED.code();
     } finally {
@@ -161,6 +167,27 @@ public final class AudiencePipeline {
         spark.stop();
       }
     }
+  }
+
+  /**
+   * A corrupt or truncated input file (Spark's FAILED_READ_FILE / CANNOT_READ_FILE_FOOTER anywhere in the
+   * cause chain) is rejected input, exit 3, named with the file, not a crash with a stack trace.
+   */
+  static Optional<String> unreadableFile(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.spark.SparkThrowable spark && spark.getCondition() != null
+          && (spark.getCondition().startsWith("FAILED_READ_FILE")
+              || spark.getCondition().startsWith("CANNOT_READ_FILE_FOOTER"))) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        String message = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
+        return Optional.of("an input file is corrupt or truncated: " + message + " (" + root + "). Re-deliver it"
+            + " if it is landing data, or re-run the stage that wrote it");
+      }
+    }
+    return Optional.empty();
   }
 
   private static void runStages(SparkSession spark, Settings settings, RunContext run, String command,

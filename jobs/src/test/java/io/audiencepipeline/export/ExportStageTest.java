@@ -155,6 +155,21 @@ class ExportStageTest {
     assertFalse(Files.exists(warehouse().resolve("outbox")));
   }
 
+  @Test
+  void aTruncatedInputFileIsRejectedInputNamingTheFile() throws Exception {
+    night(NIGHT1);
+    Path features = warehouse().resolve("gold/features/as_of=" + NIGHT1);
+    Path file;
+    try (Stream<Path> files = Files.list(features)) {
+      file = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+    assertEquals(3, run("segment", NIGHT1, "email"));
+    assertFalse(Files.exists(warehouse().resolve("gold/segments")), "nothing published");
+  }
+
   private static void assertManifestMatchesFiles(Path folder, String destination) throws Exception {
     Manifest manifest = Manifest.read(fs(), new org.apache.hadoop.fs.Path(folder.toUri()));
     assertEquals(destination, manifest.destination());

@@ -174,6 +174,13 @@ class IngestStageTest {
   }
 
   @Test
+  void anEmptyRequiredSourceRejectsTheRun() throws IOException {
+    land("club/visits", RUN_DATE, "visits.csv", VISITS_HEADER);
+    assertEquals(ExitCode.INPUT_REJECTED.code(), ingest(), "a required source allows no empty night by default");
+    assertFalse(Files.exists(warehouse.resolve("bronze")));
+  }
+
+  @Test
   void aHeaderThatDoesNotMatchTheDeclarationRejectsTheRun() throws IOException {
     land("club/visits", RUN_DATE, "visits.csv", VISITS_HEADER.replace("member_mail", "email")
         + "v1,ann@example.com,,US,buy,UTC,20.11.2026 10:00,1.00\n");
