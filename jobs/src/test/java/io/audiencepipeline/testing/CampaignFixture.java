@@ -1,12 +1,23 @@
 package io.audiencepipeline.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.audiencepipeline.cli.AudiencePipeline;
+import io.audiencepipeline.export.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -129,4 +140,76 @@ public final class CampaignFixture {
           + "event_type string, category string, sku string, event_date date")), "silver/customer_events");
     }
   }
+
+  /** The destinations of the campaign, as named in its configuration. */
+  public static final List<String> DESTINATIONS = List.of("email_tool", "google_ads", "web", "table");
+
+  public static void assertSameView(Map<String, String> expected, Map<String, String> actual, String what) {
+    assertEquals(expected.keySet(), actual.keySet(), what);
+    for (String key : expected.keySet()) {
+      assertEquals(expected.get(key), actual.get(key), what + ": " + key);
+    }
+  }
+
+  /**
+   * What readers see, per published folder: outbox manifests' files and diff (the run id and time differ by
+   * design), segments and contact history rows, the waterfall report. Only complete folders are read: a
+   * folder without _SUCCESS that readers could see fails the test.
+   */
+  public Map<String, String> publishedView(LocalDate night) throws Exception {
+    Path warehouse = warehouse();
+    Map<String, String> view = new TreeMap<>();
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    for (String destination : DESTINATIONS) {
+      Path folder = outbox(destination, night);
+      if (complete(folder)) {
+        Manifest manifest = Manifest.read(fs, new org.apache.hadoop.fs.Path(folder.toUri()));
+        for (var file : manifest.files()) {
+          assertEquals(file.sha256(), sha256(folder.resolve(file.name())), "the manifest describes the file");
+        }
+        String files;
+        if (manifest.format().equals("parquet")) {
+          // parquet-mr writes each column's encodings from a HashSet of enums, whose order (and so the footer's
+          // bytes) can differ between JVMs; the rows, their order and the schema do not.
+          files = manifest.files().stream().map(f -> f.name() + "/" + f.rows()).toList() + " "
+              + SharedSpark.session().read().parquet(folder.resolve("audience-00001.parquet").toString())
+                  .collectAsList();
+        } else {
+          files = manifest.files() + " " + manifest.diff();
+        }
+        view.put(relative(warehouse, folder) + " :: manifest", files + " " + manifest.totalRows() + " "
+            + manifest.schema());
+      }
+    }
+    for (String table : List.of("gold/segments/launch/dt=" + night, "gold/contact_history/dt=" + night)) {
+      Path folder = warehouse.resolve(table);
+      if (complete(folder)) {
+        view.put(table + " :: rows", SharedSpark.session().read().parquet(folder.toString())
+            .selectExpr("concat_ws('/', customer_id, coalesce(segment, '-'), coalesce(channel, '-'))")
+            .collectAsList().stream().map(r -> r.getString(0)).sorted().collect(Collectors.joining(" ")));
+      }
+    }
+    Path waterfall = warehouse.resolve("gold/waterfall/launch/dt=" + night);
+    if (complete(waterfall)) {
+      view.put(relative(warehouse, waterfall) + " :: csv", Files.readString(waterfall.resolve("waterfall.csv")));
+    }
+    return view;
+  }
+
+  private static boolean complete(Path folder) {
+    if (!Files.exists(folder)) {
+      return false;
+    }
+    assertTrue(Files.exists(folder.resolve("_SUCCESS")), "a partial folder is visible: " + folder);
+    return true;
+  }
+
+  private static String relative(Path warehouse, Path folder) {
+    return warehouse.relativize(folder).toString();
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
 }
