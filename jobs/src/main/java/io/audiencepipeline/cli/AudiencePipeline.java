@@ -170,8 +170,9 @@ public final class AudiencePipeline {
   }
 
   /**
-   * A corrupt or truncated input file (Spark's FAILED_READ_FILE / CANNOT_READ_FILE_FOOTER anywhere in the
-   * cause chain) is rejected input, exit 3, named with the file, not a crash with a stack trace.
+   * An input file Spark cannot read (FAILED_READ_FILE / CANNOT_READ_FILE_FOOTER anywhere in the cause chain:
+   * corrupt, truncated or malformed) is rejected input, exit 3, named with the file, not a crash with a stack
+   * trace.
    */
   static Optional<String> unreadableFile(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -183,8 +184,8 @@ public final class AudiencePipeline {
           root = root.getCause();
         }
         String message = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
-        return Optional.of("an input file is corrupt or truncated: " + message + " (" + root + "). Re-deliver it"
-            + " if it is landing data, or re-run the stage that wrote it");
+        return Optional.of("an input file cannot be read (corrupt, truncated or malformed): " + message + " ("
+            + root + "). Re-deliver it if it is landing data, or re-run the stage that wrote it");
       }
     }
     return Optional.empty();
