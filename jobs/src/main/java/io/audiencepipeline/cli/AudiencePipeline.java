@@ -54,7 +54,11 @@ public final class AudiencePipeline {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, sparkDefaults -> SparkSessions.create("audience-pipeline", sparkDefaults), true));
+    System.exit(execute(args, sparkDefaults -> {
+      SparkSession spark = SparkSessions.create("audience-pipeline", sparkDefaults);
+      spark.sparkContext().addSparkListener(new ProgressListener(30));
+      return spark;
+    }, true));
   }
 
   /**
