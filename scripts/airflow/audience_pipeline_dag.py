@@ -8,9 +8,11 @@ scripts/audience-pipeline or scripts/spark-submit-example launch it). The CLI's 
   1  failure              -> failed, retried (a lost executor or a full disk may pass)
   2  bad usage or config  -> failed at once, no retry (the same config fails the same way)
   3  input rejected       -> failed, retried (a late or re-delivered feed may fix it)
-  4  held by the quality gate -> skipped, no retry: an audience changed size past its limit, so it was
-                             not published (the other campaigns were). Look at the run's log, then
-                             trigger the DAG for that date with {"allow_size_change": true} to publish.
+  4  held by the quality gate -> failed at once, no retry, so the usual failure alerts fire: an audience
+                             changed size past its limit and was not published (the other campaigns
+                             were). Check the numbers in the task log; to publish anyway, add the date to
+                             the Airflow Variable audience_pipeline_allow_size_change (comma-separated
+                             YYYY-MM-DD) and clear the export task of that run.
 
 Runs must be sequential (identity ids stay stable night to night, frequency caps read earlier nights), so
 max_active_runs = 1 and depends_on_past = True.
@@ -26,8 +28,11 @@ import os
 import subprocess
 from datetime import datetime, timedelta
 
+import logging
+
 from airflow import DAG
-from airflow.exceptions import AirflowFailException, AirflowSkipException
+from airflow.exceptions import AirflowFailException
+from airflow.models import Variable
 from airflow.operators.python import PythonOperator
 
 # The stages in the order `nightly` runs them (AudiencePipeline.NIGHTLY_STAGES; AirflowDagTest keeps them equal).
@@ -55,15 +60,27 @@ def stage_command(stage: str, ds: str, allow_size_change: bool = False) -> list[
     return command
 
 
-def run_stage(stage: str, ds: str, dag_run=None, **_) -> None:
-    conf = (dag_run.conf or {}) if dag_run is not None else {}
-    command = stage_command(stage, ds, bool(conf.get("allow_size_change", False)))
-    code = subprocess.run(command, check=False).returncode
+# Dates whose held audiences an operator decided to publish anyway (export --allow-size-change).
+ALLOW_SIZE_CHANGE_VARIABLE = "audience_pipeline_allow_size_change"
+
+
+def run_stage(stage: str, ds: str, **_) -> None:
+    allowed = Variable.get(ALLOW_SIZE_CHANGE_VARIABLE, default_var="")
+    allow = ds in [d.strip() for d in allowed.split(",") if d.strip()]
+    command = stage_command(stage, ds, allow)
+    log = logging.getLogger("audience_pipeline")
+    log.info("running %s", " ".join(command))
+    # The CLI's output goes into the task log line by line (a subprocess's own stdout would not).
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
+        for line in child.stdout:
+            log.info(line.rstrip())
+        code = child.wait()
     if code == EXIT_OK:
         return
     if code == EXIT_HELD_BY_QUALITY_GATE:
-        raise AirflowSkipException(f"{stage} {ds}: held by the quality gate (exit 4); see the task log, then "
-                                   'trigger this date with {"allow_size_change": true} to publish anyway')
+        raise AirflowFailException(f"{stage} {ds}: held by the quality gate (exit 4), see the numbers above; to "
+                                   f"publish anyway add {ds} to the Variable {ALLOW_SIZE_CHANGE_VARIABLE} "
+                                   "and clear this task")
     if code == EXIT_BAD_CONFIG:
         raise AirflowFailException(f"{stage} {ds}: bad usage or configuration (exit 2); not retried")
     raise RuntimeError(f"{stage} {ds}: exit {code} ({'input rejected' if code == EXIT_INPUT_REJECTED else 'failed'})")

@@ -209,13 +209,18 @@ public final class AudiencePipeline {
     } catch (PipelineFailure e) {
       exit = e.exitCode().code();
       throw e;
+    } catch (Exception | Error e) {
+      // Spark's checked exceptions (SparkException, AnalysisException) arrive here too, whatever Java declares.
+      exit = unreadableFile(e).isPresent() ? ExitCode.INPUT_REJECTED.code() : ExitCode.FAILED.code();
+      throw e;
     } finally {
       if (command.equals("nightly")) {
         // Also after a failure: the report says which stage failed and what the others did.
         try {
           Path report = RunReport.write(spark, settings, run, log, exit);
           LOG.info("run report: {}/{} and {}", report, RunReport.HTML_FILE, RunReport.JSON_FILE);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+          // Never let the report hide the run's own outcome.
           LOG.warn("could not write the run report: {}", e.toString());
         }
       }
@@ -315,16 +320,37 @@ public final class AudiencePipeline {
     String summary;
     try {
       summary = body.get();
-    } catch (RuntimeException | Error e) {
-      // Spark's checked exceptions are caught here too: Java sees them as whatever the call declared.
+    } catch (Exception | Error e) {
+      // Spark's checked exceptions (SparkException, AnalysisException) arrive here too, whatever Java declares.
       double seconds = (System.nanoTime() - started) / 1e9;
       boolean held = e instanceof PipelineFailure f && f.exitCode() == ExitCode.HELD_BY_QUALITY_GATE;
-      log.stage(stage, held ? "held" : "failed", round(seconds), null, String.valueOf(e.getMessage()));
+      log.stage(stage, held ? "held" : "failed", round(seconds), null, reportable(e));
       throw e;
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     log.stage(stage, "ok", round(seconds), summary, null);
     LOG.info(String.format(Locale.ROOT, "stage %s finished in %.1f s: %s", stage, seconds, summary));
+  }
+
+  /**
+   * What the run report may say of a failure: our own messages (they name keys, files and counts, never
+   * customers), otherwise only Spark's error condition or the exception's class, because Spark's messages can
+   * quote data values (e.g. CAST_INVALID_INPUT). The full message stays in the log.
+   */
+  static String reportable(Throwable e) {
+    if (e instanceof PipelineFailure) {
+      return e.getMessage();
+    }
+    Optional<String> unreadable = unreadableFile(e);
+    if (unreadable.isPresent()) {
+      return "an input file cannot be read (corrupt, truncated or malformed); see the log for the file";
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.spark.SparkThrowable spark && spark.getCondition() != null) {
+        return e.getClass().getSimpleName() + " " + spark.getCondition() + "; see the log";
+      }
+    }
+    return e.getClass().getName() + "; see the log";
   }
 
   private static double round(double seconds) {

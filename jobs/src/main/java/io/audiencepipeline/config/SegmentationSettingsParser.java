@@ -200,8 +200,9 @@ final class SegmentationSettingsParser {
     Set<String> delivered = new HashSet<>();
     campaignDestinations.stream().map(destinations::get).filter(java.util.Objects::nonNull)
         .map(Destination::channel).forEach(delivered::add);
-    if (!campaignDestinations.isEmpty() && !delivered.contains(Destination.ALL_CHANNELS)) {
-      // A customer assigned to a channel no destination delivers on would be recorded as contacted, not sent.
+    if (!campaignDestinations.isEmpty()) {
+      // A customer assigned to a channel no destination delivers on would be selected but never sent ("all"
+      // feeds, a table or the website, are not messages).
       campaignChannels.stream().filter(ch -> !delivered.contains(ch)).forEach(ch -> c.fail("destinations",
           "no destination delivers on the campaign's channel '" + ch + "' (add one, or drop the channel)"));
     }

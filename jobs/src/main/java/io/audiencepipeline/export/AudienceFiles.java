@@ -74,6 +74,7 @@ public final class AudienceFiles {
         .option("maxRecordsPerFile", maxRowsPerFile);
     switch (format) {
       case "csv" -> writer.option("header", "true").option("escape", "\"").option("encoding", "UTF-8")
+          .option("ignoreLeadingWhiteSpace", "false").option("ignoreTrailingWhiteSpace", "false")
           .option("lineSep", "\n").option("dateFormat", "yyyy-MM-dd")
           .option("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss'Z'").csv(scratch.toString());
       case "jsonl" -> writer.option("ignoreNullFields", "false").option("lineSep", "\n")
@@ -122,6 +123,7 @@ public final class AudienceFiles {
     DataFrameReader reader = spark.read();
     return switch (format) {
       case "csv" -> reader.option("header", "true").option("escape", "\"").option("multiLine", "true")
+          .option("ignoreLeadingWhiteSpace", "false").option("ignoreTrailingWhiteSpace", "false")
           .option("encoding", "UTF-8").csv(paths);
       case "jsonl" -> (schema == null ? reader : reader.schema(schema)).json(paths);
       case "parquet" -> reader.parquet(paths);

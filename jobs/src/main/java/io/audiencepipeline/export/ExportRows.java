@@ -49,7 +49,9 @@ public final class ExportRows {
     Dataset<Row> withScores = exported.join(scored, exported.col("customer_id").equalTo(scored.col("customer_id"))
         .and(exported.col("target").equalTo(scored.col("target"))), "left")
         .select(exported.col("*"), scored.col("score"), scored.col("decile"), scored.col("model_version"));
-    Dataset<Row> rows = withScores.join(profile, new String[] {"customer_id"}, "inner");
+    // Left: a customer missing from the profile (inconsistent inputs) has no consent, so every destination
+    // counts them as excluded instead of losing them without a trace.
+    Dataset<Row> rows = withScores.join(profile, new String[] {"customer_id"}, "left");
     return withAdIdentifiers(rows);
   }
 

@@ -179,9 +179,12 @@ public final class ExportStage {
           staged.put(destination, folder);
           published.add(new Published(name, layout.outbox(campaign.name(), name, date), manifest.totalRows(),
               manifest.diff(), manifest.excluded()));
-          Dataset<Row> sent = selected.where(col(CONSENTED).and(col(KEYED)))
-              .select(lit(campaign.name()).as("campaign"), col(CUSTOMER).as("customer_id"));
-          delivered = delivered == null ? sent : delivered.unionByName(sent);
+          if (!destination.channel().equals(Destination.ALL_CHANNELS)) {
+            // A message went out only on a channel destination; an "all" feed (a table, the website) is not one.
+            Dataset<Row> sent = selected.where(col(CONSENTED).and(col(KEYED)))
+                .select(lit(campaign.name()).as("campaign"), col(CUSTOMER).as("customer_id"));
+            delivered = delivered == null ? sent : delivered.unionByName(sent);
+          }
         }
         staged.forEach((destination, folder) -> publisher.replace(folder,
             layout.outbox(campaign.name(), destination.name(), date)));
@@ -189,7 +192,7 @@ public final class ExportStage {
       }
       List<String> publishedCampaigns = outcomes.stream().filter(o -> o.decision().publishes())
           .map(Outcome::campaign).toList();
-      long history = publishedCampaigns.isEmpty() ? 0
+      long history = publishedCampaigns.isEmpty() || delivered == null ? 0
           : writeContactHistory(spark, fs, layout, publisher, rows, delivered, publishedCampaigns, date);
       expireOutbox(fs, layout, date.minusDays(segmentation.outboxRetentionDays()));
       return new Report(outcomes, history);
@@ -290,12 +293,22 @@ public final class ExportStage {
     if (previous.isPresent()) {
       Path previousFolder = layout.outbox(campaign.name(), destination.name(), previous.get());
       Manifest before = Manifest.read(fs, previousFolder);
-      previousRows = before.totalRows();
-      List<Path> previousFiles = before.files().stream().map(f -> new Path(previousFolder, f.name())).toList();
-      previousKeys = previousFiles.isEmpty() ? emptyKeys(spark, destination)
-          : AudienceFiles.read(spark, before.format(), previousFiles, null)
-              .select(destination.keys().stream().map(k -> AudienceFiles.quoted(k).cast(DataTypes.StringType).as(k))
-                  .toArray(Column[]::new));
+      if (!before.keys().equals(destination.keys()) || !before.format().equals(format)) {
+        // Rows of another shape cannot be compared: tonight's diff adds everything, as on a first night.
+        LOG.info("{} / {}: the keys or format changed since {} ({} {} -> {} {}); the diff adds every row",
+            campaign.name(), destination.name(), previous.get(), before.format(), before.keys(), format,
+            destination.keys());
+        previous = Optional.empty();
+        previousKeys = emptyKeys(spark, destination);
+      } else {
+        previousRows = before.totalRows();
+        List<Path> previousFiles = before.files().stream().map(f -> new Path(previousFolder, f.name())).toList();
+        StructType keySchema = emptyKeys(spark, destination).schema();
+        previousKeys = previousFiles.isEmpty() ? emptyKeys(spark, destination)
+            : AudienceFiles.read(spark, format, previousFiles, format.equals("jsonl") ? keySchema : null)
+                .select(destination.keys().stream()
+                    .map(k -> AudienceFiles.quoted(k).cast(DataTypes.StringType).as(k)).toArray(Column[]::new));
+      }
     } else {
       previousKeys = emptyKeys(spark, destination);
     }

@@ -8,7 +8,8 @@ import java.util.OptionalLong;
  * The quality gate on a campaign's audience size: tonight's exported count against the last published
  * night's. A campaign whose audience is empty (and may not be), or changed by more than the allowed
  * fraction, is held: nothing of it is published, unless the run says {@code --allow-size-change}.
- * A previous audience of 0 gives no baseline to compare with, so any size passes (carts come and go).
+ * A previous audience of 0 gives no baseline to compare with, so any size passes (carts come and go); an empty
+ * audience passes whenever {@code allow-empty} is true, whatever the previous night's size.
  */
 public final class SizeGate {
   public enum Status {
@@ -39,7 +40,7 @@ public final class SizeGate {
     String reason = "";
     if (exported == 0 && !gate.allowEmpty()) {
       reason = "the audience is empty and quality-gate.allow-empty is false";
-    } else if (!Double.isNaN(change) && change > gate.maxChange()) {
+    } else if (!Double.isNaN(change) && change > gate.maxChange() && !(exported == 0 && gate.allowEmpty())) {
       reason = String.format(Locale.ROOT, "the audience changed by %.1f%% (%,d -> %,d), more than"
           + " quality-gate.max-change %.1f%%", 100 * change, previous.getAsLong(), exported, 100 * gate.maxChange());
     }

@@ -61,13 +61,22 @@ public final class Publisher {
         fs.create(marker, true).close();
       }
       Path aside = new Path(new Path(layout.staging(runId), REPLACED), relative(target));
-      if (fs.exists(target)) {
+      boolean replacing = fs.exists(target);
+      if (replacing) {
         fs.mkdirs(aside.getParent());
         rename(target, aside);
       } else {
         fs.mkdirs(target.getParent());
       }
-      rename(staged, target);
+      try {
+        rename(staged, target);
+      } catch (IOException e) {
+        if (replacing && !fs.exists(target)) {
+          // Put the previous version back before cleanUp() could delete the staging folder it sits in.
+          fs.rename(aside, target);
+        }
+        throw e;
+      }
       fs.delete(aside, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish " + target, e);

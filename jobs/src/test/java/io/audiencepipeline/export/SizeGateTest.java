@@ -39,5 +39,8 @@ class SizeGateTest {
     assertEquals(Status.PASSED, SizeGate.decide(500, OptionalLong.of(0), HALF, false).status(),
         "growing from an empty night has no baseline to compare with");
     assertEquals(Double.NaN, SizeGate.decide(500, OptionalLong.of(0), HALF, false).change());
+    assertEquals(Status.PASSED, SizeGate.decide(0, OptionalLong.of(40), new QualityGate(0.5, true), false).status(),
+        "allow-empty means an empty night may follow a full one");
+    assertEquals(Status.HELD, SizeGate.decide(0, OptionalLong.of(40), HALF, false).status());
   }
 }
