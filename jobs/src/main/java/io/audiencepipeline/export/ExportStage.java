@@ -141,7 +141,8 @@ public final class ExportStage {
       exporting.forEach(c -> targets.put(c.name(), c.target()));
       Dataset<Row> scores;
       if (exporting.stream().anyMatch(c -> c.target().isPresent())) {
-        Publisher.requirePublished(fs, layout.scores(date), "export", "the scores as of " + date + " (run score first)");
+        Publisher.requirePublished(fs, layout.scores(date), "export", "the scores as of " + date
+            + " (run score first)");
         scores = spark.read().parquet(layout.scores(date).toString());
       } else {
         scores = spark.createDataFrame(List.of(), StructType.fromDDL(

@@ -141,8 +141,10 @@ public final class ReportHtml {
       int y = 8 + i * rowHeight;
       double taken = barWidth * step.taken() / (double) max;
       double remaining = barWidth * step.remaining() / (double) max;
-      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", labelWidth - 6,
-          y + 12, esc(step.name())));
+      // Long step names are shortened to fit the label column; the full name shows on hover and in the table.
+      String label = step.name().length() > 26 ? step.name().substring(0, 25) + "\u2026" : step.name();
+      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"><title>%s</title>%s</text>",
+          labelWidth - 6, y + 12, esc(step.name()), esc(label)));
       h.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
           labelWidth, y + 2, remaining, rowHeight - 5, KEPT));
       h.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",

@@ -186,7 +186,8 @@ public final class RunReport {
     List<RunSummary.Campaign> campaigns = new ArrayList<>();
     log.segment.waterfalls().forEach((campaign, steps) -> {
       long selected = steps.get(steps.size() - 1).remaining();
-      long holdout = steps.stream().filter(s -> s.name().equals(Arbitration.HOLDOUT)).mapToLong(WaterfallReport.Step::taken)
+      long holdout = steps.stream().filter(s -> s.name().equals(Arbitration.HOLDOUT))
+          .mapToLong(WaterfallReport.Step::taken)
           .sum();
       ExportStage.Outcome outcome = exported.get(campaign);
       List<RunSummary.Published> published = new ArrayList<>();

@@ -24,7 +24,8 @@ class AirflowDagTest {
 
   @Test
   void theDagParsesAsPython() throws IOException, InterruptedException {
-    Process python = new ProcessBuilder("python3", "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])",
+    Process python = new ProcessBuilder("python3", "-c",
+        "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])",
         DAG.toString()).redirectErrorStream(true).start();
     assertTrue(python.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
     String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -42,7 +43,8 @@ class AirflowDagTest {
       assertTrue(CommandLine.USAGE.contains("\n  " + stage + " "), stage + " is not a CLI command");
     }
     for (ExitCode code : ExitCode.values()) {
-      assertTrue(dag.contains("EXIT_" + code.name() + " = " + code.code()), "EXIT_" + code.name() + " = " + code.code());
+      String constant = "EXIT_" + code.name() + " = " + code.code();
+      assertTrue(dag.contains(constant), constant);
     }
     assertTrue(dag.contains("\"train\": [\"--if-stale\"]"));
     assertTrue(dag.contains("--allow-size-change"));

@@ -78,7 +78,8 @@ class ExportStageTest {
     assertEquals(2, ads.size());
     assertEquals(sha256("evesmith@gmail.com") + ",", ads.get(1));
     // The website feed needs ads consent: C2 (email only) is left out and counted.
-    assertEquals(List.of("{\"customer_id\":\"C1\",\"slots\":{\"segment\":\"climbers\",\"offer\":\"CLIMB10, \\\"indoor\\\"\"}}",
+    assertEquals(List.of(
+        "{\"customer_id\":\"C1\",\"slots\":{\"segment\":\"climbers\",\"offer\":\"CLIMB10, \\\"indoor\\\"\"}}",
         "{\"customer_id\":\"C5\",\"slots\":{\"segment\":\"everyone\",\"offer\":null}}"),
         lines(outbox("web", NIGHT1).resolve("audience-00001.jsonl")));
     Manifest web = Manifest.read(fs(), new org.apache.hadoop.fs.Path(outbox("web", NIGHT1).toUri()));

@@ -52,7 +52,8 @@ class HdfsWarehouseTest {
       hdfs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(onHdfs.warehouse().toUri()),
           new org.apache.hadoop.fs.Path(warehouse));
       for (String stage : new String[] {"segment", "export"}) {
-        assertEquals(0, AudiencePipeline.execute(onHdfs.args(stage, NIGHT, "email", "-Daudience.warehouse=" + warehouse),
+        String[] args = onHdfs.args(stage, NIGHT, "email", "-Daudience.warehouse=" + warehouse);
+        assertEquals(0, AudiencePipeline.execute(args,
             s -> SharedSpark.session(), false), stage + " on HDFS");
       }
       assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(warehouse + "/outbox/launch/email_tool/dt=" + NIGHT

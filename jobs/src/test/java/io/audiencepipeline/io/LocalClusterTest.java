@@ -43,7 +43,8 @@ class LocalClusterTest {
     Path sparkHome = sparkHome();
     List<String> cluster = List.of("-Dspark.master=local-cluster[2,1,1024]",
         "-Dspark.executor.extraClassPath=" + String.join(File.pathSeparator, ownClasses()),
-        "-Dspark.executor.extraJavaOptions=" + String.join(" ", ChildJvm.jvmFlags()) + " -Djava.net.preferIPv4Stack=true");
+        "-Dspark.executor.extraJavaOptions=" + String.join(" ", ChildJvm.jvmFlags())
+            + " -Djava.net.preferIPv4Stack=true");
     for (String stage : List.of("segment", "export")) {
       Path log = dir.resolve(stage + "-cluster.log");
       Process child = ChildJvm.launch(fixture.args(stage, NIGHT, "email"), log, cluster,

@@ -135,7 +135,8 @@ class UnifyStageTest {
         .map(st -> st.name() + "/" + st.status()).toList());
     assertEquals(1, report.identity().customers());
     assertEquals(1, report.identity().newlyErased());
-    assertTrue(Files.readString(warehouse.resolve("reports/dt=2026-11-21/report.html")).contains("Identity resolution"));
+    assertTrue(Files.readString(warehouse.resolve("reports/dt=2026-11-21/report.html"))
+        .contains("Identity resolution"));
 
     List<Row> profileOnce = table("silver/customer_profile/dt=2026-11-21").collectAsList();
     assertEquals(0, nightly("2026-11-21"), "re-running a date");
