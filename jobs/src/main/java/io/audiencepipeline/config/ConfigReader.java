@@ -105,6 +105,15 @@ final class ConfigReader {
     return 0;
   }
 
+  /** An integer of at least 1 (a count, a number of days). */
+  int positiveInt(String key) {
+    int value = integer(key);
+    if (value < 1) {
+      fail(key, "must be at least 1");
+    }
+    return value;
+  }
+
   double fraction(String key) {
     try {
       double value = config.getDouble(key);

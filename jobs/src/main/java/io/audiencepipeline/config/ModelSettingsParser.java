@@ -73,7 +73,7 @@ final class ModelSettingsParser {
       }
       candidates.add(new TrainingSettings.Candidate(name, kind,
           logistic ? c.nonNegative("reg-param") : 0, logistic ? c.fraction("elastic-net-param") : 0, maxIter,
-          logistic ? 0 : positive(c, "max-depth"), logistic ? 0 : c.fraction("step-size")));
+          logistic ? 0 : c.positiveInt("max-depth"), logistic ? 0 : c.fraction("step-size")));
     }
     String classWeights = models.string("class-weights");
     if (!Set.of("balanced", "none").contains(classWeights)) {
@@ -83,21 +83,13 @@ final class ModelSettingsParser {
     if (!Set.of("platt", "isotonic").contains(calibration)) {
       models.fail("calibration", "'" + calibration + "' is not one of [platt, isotonic]");
     }
-    int maxRows = positive(models, "max-training-rows");
-    TrainingSettings training = new TrainingSettings(positive(models, "training-dates"),
-        positive(models, "step-days"), nonNegativeInt(models, "label-delay-days"),
+    int maxRows = models.positiveInt("max-training-rows");
+    TrainingSettings training = new TrainingSettings(models.positiveInt("training-dates"),
+        models.positiveInt("step-days"), nonNegativeInt(models, "label-delay-days"),
         nonNegativeInt(models, "min-history-days"), maxRows, classWeights, calibration,
         List.copyOf(candidates), models.fraction("promotion-tolerance"),
         nonNegativeInt(models, "retrain-after-days"), models.integer("seed"));
     return new ModelSettings(List.copyOf(targets), training);
-  }
-
-  private static int positive(ConfigReader block, String key) {
-    int value = block.integer(key);
-    if (value < 1) {
-      block.fail(key, "must be at least 1");
-    }
-    return value;
   }
 
   private static int nonNegativeInt(ConfigReader block, String key) {

@@ -74,8 +74,8 @@ final class SegmentationSettingsParser {
     }
 
     ConfigReader r = segmentation.child("recommendations");
-    Recommendations recommendations = new Recommendations(positive(r, "lookback-days"), positive(r, "per-customer"),
-        positive(r, "max-items-per-customer"), positive(r, "min-pair-customers"));
+    Recommendations recommendations = new Recommendations(r.positiveInt("lookback-days"),
+        r.positiveInt("per-customer"), r.positiveInt("max-items-per-customer"), r.positiveInt("min-pair-customers"));
     QualityGate gate = gate(segmentation.child("quality-gate"), null);
     long maxRows = segmentation.longValue("max-rows-per-file");
     if (maxRows < 1) {
@@ -92,10 +92,7 @@ final class SegmentationSettingsParser {
     for (Map.Entry<String, ConfigReader> entry : root.children("campaigns").entrySet()) {
       campaigns.add(campaign(entry.getKey(), entry.getValue(), channels, destinations, gate, features, models));
     }
-    int retention = segmentation.integer("outbox-retention-days");
-    if (retention < 1) {
-      segmentation.fail("outbox-retention-days", "must be at least 1 (the diff compares with the previous night)");
-    }
+    int retention = segmentation.positiveInt("outbox-retention-days");
     return new SegmentationSettings(channels, perNight, List.copyOf(definitions), recommendations, gate, maxRows,
         retention,
         destinations, List.copyOf(campaigns));
@@ -235,14 +232,6 @@ final class SegmentationSettingsParser {
       r.fail(key, "'" + name + "' must be snake_case (it names reports, columns and files)");
     }
     return name;
-  }
-
-  private static int positive(ConfigReader r, String key) {
-    int value = r.integer(key);
-    if (value < 1) {
-      r.fail(key, "must be at least 1");
-    }
-    return value;
   }
 
   /** A SQL expression, parsed now so a typo fails before Spark starts. */

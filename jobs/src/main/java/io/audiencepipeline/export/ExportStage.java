@@ -223,14 +223,12 @@ public final class ExportStage {
    */
   static Dataset<Row> selectFor(Dataset<Row> rows, Campaign campaign, Destination destination,
       SegmentationSettings segmentation) {
-    List<String> consents = new ArrayList<>(destination.consents());
     Column scope = col("campaign").equalTo(campaign.name());
     if (!destination.channel().equals(Destination.ALL_CHANNELS)) {
       scope = scope.and(col("channel").equalTo(destination.channel()));
-      consents.add(segmentation.channels().get(destination.channel()).consent());
     }
     Column consented = lit(true);
-    for (String consent : consents.stream().distinct().toList()) {
+    for (String consent : requiredConsents(destination, segmentation)) {
       consented = consented.and(col("consent_" + consent).eqNullSafe(OPT_IN));
     }
     List<Column> columns = new ArrayList<>();
@@ -405,31 +403,22 @@ public final class ExportStage {
   static Optional<LocalDate> previousNight(FileSystem fs, WarehouseLayout layout, String campaign,
       String destination, LocalDate date) {
     Path parent = layout.outbox(campaign, destination, date).getParent();
+    List<LocalDate> published = DatedPartitions.list(fs, parent, "dt");
+    for (int i = published.size() - 1; i >= 0; i--) {
+      LocalDate night = published.get(i);
+      if (night.isBefore(date) && exists(fs, new Path(layout.outbox(campaign, destination, night),
+          Manifest.FILE_NAME))) {
+        return Optional.of(night);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean exists(FileSystem fs, Path path) {
     try {
-      if (!fs.exists(parent)) {
-        return Optional.empty();
-      }
-      LocalDate best = null;
-      for (FileStatus status : fs.listStatus(parent)) {
-        String name = status.getPath().getName();
-        if (!status.isDirectory() || !name.startsWith("dt=")) {
-          continue;
-        }
-        LocalDate night;
-        try {
-          night = LocalDate.parse(name.substring(3));
-        } catch (DateTimeParseException e) {
-          continue;
-        }
-        if (night.isBefore(date) && (best == null || night.isAfter(best))
-            && fs.exists(new Path(status.getPath(), Publisher.SUCCESS_MARKER))
-            && fs.exists(new Path(status.getPath(), Manifest.FILE_NAME))) {
-          best = night;
-        }
-      }
-      return Optional.ofNullable(best);
+      return fs.exists(path);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + parent, e);
+      throw new UncheckedIOException("cannot read " + path, e);
     }
   }
 

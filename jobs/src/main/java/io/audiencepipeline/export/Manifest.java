@@ -1,14 +1,7 @@
 package io.audiencepipeline.export;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.audiencepipeline.export.AudienceFiles.FileEntry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import io.audiencepipeline.io.Documents;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -46,11 +39,6 @@ public record Manifest(
   public static final String FILE_NAME = "_manifest.json";
   public static final int VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   /** A column of the audience files: its header and Spark SQL type. */
   public record SchemaColumn(String name, String type) {
   }
@@ -79,27 +67,14 @@ public record Manifest(
   }
 
   public String toJson() {
-    try {
-      return JSON.writeValueAsString(this) + "\n";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Documents.toJson(this);
   }
 
   public void write(FileSystem fs, Path folder) {
-    try (OutputStream out = fs.create(new Path(folder, FILE_NAME), true)) {
-      out.write(toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the manifest in " + folder, e);
-    }
+    Documents.writeJson(fs, new Path(folder, FILE_NAME), this);
   }
 
   public static Manifest read(FileSystem fs, Path folder) {
-    Path file = new Path(folder, FILE_NAME);
-    try (InputStream in = fs.open(file)) {
-      return JSON.readValue(in, Manifest.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return Documents.readJson(fs, new Path(folder, FILE_NAME), Manifest.class);
   }
 }

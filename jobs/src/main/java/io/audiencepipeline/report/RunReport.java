@@ -5,13 +5,10 @@ import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.export.ExportStage;
 import io.audiencepipeline.ingest.SourceCounts;
+import io.audiencepipeline.io.Documents;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.models.registry.ModelMetadata;
@@ -22,10 +19,7 @@ import io.audiencepipeline.run.RunContext;
 import io.audiencepipeline.segmentation.Arbitration;
 import io.audiencepipeline.segmentation.WaterfallReport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -56,11 +50,6 @@ public final class RunReport {
   static final int HISTORY_NIGHTS = 14;
   private static final int SCORE_BINS = 20;
 
-  static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   private RunReport() {
   }
 
@@ -76,25 +65,18 @@ public final class RunReport {
     try {
       RunSummary summary = summarise(spark, fs, settings, run, log, exitCode, layout);
       Path staged = publisher.staging("report");
-      write(fs, new Path(staged, JSON_FILE), JSON.writeValueAsString(summary) + "\n");
-      write(fs, new Path(staged, HTML_FILE), ReportHtml.render(summary));
+      Documents.writeJson(fs, new Path(staged, JSON_FILE), summary);
+      Documents.writeText(fs, new Path(staged, HTML_FILE), ReportHtml.render(summary));
       Path target = layout.report(run.runDate());
       publisher.replace(staged, target);
       return target;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the run report", e);
     } finally {
       publisher.cleanUp();
     }
   }
 
   public static RunSummary read(FileSystem fs, Path folder) {
-    Path file = new Path(folder, JSON_FILE);
-    try (InputStream in = fs.open(file)) {
-      return JSON.readValue(in, RunSummary.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return Documents.readJson(fs, new Path(folder, JSON_FILE), RunSummary.class);
   }
 
   static RunSummary summarise(SparkSession spark, FileSystem fs, Settings settings, RunContext run, RunLog log,
@@ -227,11 +209,5 @@ public final class RunReport {
       }
     }
     return history;
-  }
-
-  private static void write(FileSystem fs, Path path, String text) throws IOException {
-    try (OutputStream out = fs.create(path, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    }
   }
 }

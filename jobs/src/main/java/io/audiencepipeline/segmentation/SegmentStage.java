@@ -10,6 +10,7 @@ import io.audiencepipeline.config.SegmentationSettings.Campaign;
 import io.audiencepipeline.config.SegmentationSettings.Segment;
 import io.audiencepipeline.config.SegmentationSettings.Suppression;
 import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.io.Documents;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.models.targets.TargetSpec;
@@ -19,9 +20,7 @@ import io.audiencepipeline.unify.DatedPartitions;
 import io.audiencepipeline.unify.IdentityResolution;
 import io.audiencepipeline.unify.UnifyStage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -111,8 +110,8 @@ public final class SegmentStage {
         List<WaterfallReport.Step> steps = WaterfallReport.steps(campaign, counts);
         waterfalls.put(campaign.name(), steps);
         Path report = publisher.staging("waterfall/" + campaign.name());
-        write(fs, new Path(report, "waterfall.csv"), WaterfallReport.csv(steps));
-        write(fs, new Path(report, "waterfall.json"), WaterfallReport.json(campaign.name(), date, steps));
+        Documents.writeText(fs, new Path(report, "waterfall.csv"), WaterfallReport.csv(steps));
+        Documents.writeText(fs, new Path(report, "waterfall.json"), WaterfallReport.json(campaign.name(), date, steps));
         publisher.replace(new Path(staged, "campaign=" + campaign.name()), layout.segments(campaign.name(), date));
         publisher.replace(report, layout.waterfall(campaign.name(), date));
         LOG.info("campaign {} on {}:\n{}", campaign.name(), date, WaterfallReport.table(steps));
@@ -191,13 +190,5 @@ public final class SegmentStage {
       throw new UncheckedIOException("cannot read " + path, e);
     }
     return spark.createDataFrame(List.of(), schema);
-  }
-
-  private static void write(FileSystem fs, Path path, String text) {
-    try (OutputStream out = fs.create(path, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path, e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.audiencepipeline.io.Documents;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -45,10 +46,10 @@ class ReportBrowserTest {
     assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "the browser test needs Debian's chromium and chromium-driver: run scripts/install-test-tools");
     RunSummary summary = ReportHtmlTest.summary();
-    Files.writeString(dir.resolve(RunReport.JSON_FILE), RunReport.JSON.writeValueAsString(summary));
+    Files.writeString(dir.resolve(RunReport.JSON_FILE), Documents.JSON.writeValueAsString(summary));
     Path page = dir.resolve(RunReport.HTML_FILE);
     Files.writeString(page, ReportHtml.render(summary));
-    JsonNode json = RunReport.JSON.readTree(dir.resolve(RunReport.JSON_FILE).toFile());
+    JsonNode json = Documents.JSON.readTree(dir.resolve(RunReport.JSON_FILE).toFile());
 
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
     // The flags this machine's closed network needs (no background connections), and a fresh profile.

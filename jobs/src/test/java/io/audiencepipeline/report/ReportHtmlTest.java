@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.audiencepipeline.io.Documents;
 import io.audiencepipeline.models.evaluation.ModelMetrics;
 import io.audiencepipeline.segmentation.WaterfallReport;
 import io.audiencepipeline.unify.UnifyReport;
@@ -56,7 +57,7 @@ class ReportHtmlTest {
   void everyNumberOnThePageIsTheOneInRunJson() throws Exception {
     RunSummary summary = summary();
     String html = ReportHtml.render(summary);
-    JsonNode json = RunReport.JSON.readTree(RunReport.JSON.writeValueAsString(summary));
+    JsonNode json = Documents.JSON.readTree(Documents.JSON.writeValueAsString(summary));
     Matcher field = Pattern.compile("data-field=\"([^\"]+)\"[^>]*>([^<]*)<").matcher(html);
     int checked = 0;
     while (field.find()) {
