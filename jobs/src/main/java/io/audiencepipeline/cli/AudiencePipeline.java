@@ -54,11 +54,14 @@ public final class AudiencePipeline {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, sparkDefaults -> {
+    ProgressListener progress = new ProgressListener(30);
+    int exit = execute(args, sparkDefaults -> {
       SparkSession spark = SparkSessions.create("audience-pipeline", sparkDefaults);
-      spark.sparkContext().addSparkListener(new ProgressListener(30));
+      spark.sparkContext().addSparkListener(progress);
       return spark;
-    }, true));
+    }, true);
+    progress.logTotals();
+    System.exit(exit);
   }
 
   /**
@@ -138,6 +141,14 @@ public final class AudiencePipeline {
           spark = sparkFactory.apply(settings.spark());
           LOG.info("models as of {} against {}:\n{}", runDate, truth,
               ModelEvaluation.describe(ModelEvaluation.evaluate(spark, settings, runDate, truth)));
+        }
+        case "floor" -> {
+          commandLine.allowOnly("scratch");
+          LocalDate runDate = commandLine.requireRunDate();
+          String scratch = commandLine.requireOption("scratch");
+          spark = sparkFactory.apply(settings.spark());
+          SparkSession session = spark;
+          timed("floor", () -> io.audiencepipeline.bench.Floor.run(session, settings, runDate, scratch).describe());
         }
         case "evaluate-identity" -> {
           commandLine.allowOnly("truth");

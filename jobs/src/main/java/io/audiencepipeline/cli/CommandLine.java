@@ -39,6 +39,8 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         evaluate-models   ROC AUC of the run date's scores against the generator's realised outcomes,
                           next to the true probabilities' AUC and a recency/frequency baseline
                           (--truth PATH)
+        floor             benchmark: read every source's landing data once and write the run date's
+                          published outputs once (--scratch PATH receives the copy and is deleted)
         validate-config   load and check the configuration, then exit
         generate          write a synthetic landing zone with ground truth
                           (--people N --seed S --end-date YYYY-MM-DD --days N --out PATH)

@@ -19,6 +19,11 @@ final class ProgressListener extends SparkListener {
   private final long intervalNanos;
   private final AtomicLong stages = new AtomicLong();
   private final AtomicLong tasks = new AtomicLong();
+  private final AtomicLong inputBytes = new AtomicLong();
+  private final AtomicLong inputRecords = new AtomicLong();
+  private final AtomicLong outputBytes = new AtomicLong();
+  private final AtomicLong outputRecords = new AtomicLong();
+  private final AtomicLong shuffleWriteBytes = new AtomicLong();
   private volatile long lastLine = System.nanoTime();
 
   ProgressListener(long intervalSeconds) {
@@ -28,6 +33,24 @@ final class ProgressListener extends SparkListener {
   @Override
   public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
     tasks.incrementAndGet();
+    org.apache.spark.executor.TaskMetrics metrics = taskEnd.taskMetrics();
+    if (metrics != null) {
+      inputBytes.addAndGet(metrics.inputMetrics().bytesRead());
+      inputRecords.addAndGet(metrics.inputMetrics().recordsRead());
+      outputBytes.addAndGet(metrics.outputMetrics().bytesWritten());
+      outputRecords.addAndGet(metrics.outputMetrics().recordsWritten());
+      shuffleWriteBytes.addAndGet(metrics.shuffleWriteMetrics().bytesWritten());
+    }
+  }
+
+  /**
+   * The whole process's Spark I/O, from the tasks' metrics (failed and speculative attempts included): one
+   * line of key=value pairs that the benchmark harness reads ("spark io: input_bytes=... output_bytes=...").
+   */
+  void logTotals() {
+    LOG.info(String.format(Locale.ROOT, "spark io: input_bytes=%d input_records=%d output_bytes=%d "
+        + "output_records=%d shuffle_write_bytes=%d", inputBytes.get(), inputRecords.get(), outputBytes.get(),
+        outputRecords.get(), shuffleWriteBytes.get()));
   }
 
   @Override
