@@ -14,6 +14,10 @@ scripts/audience-pipeline or scripts/spark-submit-example launch it). The CLI's 
                              the Airflow Variable audience_pipeline_allow_size_change (comma-separated
                              YYYY-MM-DD) and clear the export task of that run.
 
+After the stages, the `report` task (trigger rule all_done: it runs whether they succeeded or not) assembles
+reports/dt=<ds>/report.html and run.json from the records each stage left, as `nightly` would write them.
+It exits with the night's code, so the DAG run fails when the night did; it is never retried for that.
+
 Runs must be sequential (identity ids stay stable night to night, frequency caps read earlier nights), so
 max_active_runs = 1 and depends_on_past = True.
 
@@ -34,6 +38,7 @@ from airflow import DAG
 from airflow.exceptions import AirflowFailException
 from airflow.models import Variable
 from airflow.operators.python import PythonOperator
+from airflow.utils.trigger_rule import TriggerRule
 
 # The stages in the order `nightly` runs them (AudiencePipeline.NIGHTLY_STAGES; AirflowDagTest keeps them equal).
 STAGES = ["ingest", "unify", "features", "train", "score", "segment", "export"]
@@ -64,17 +69,20 @@ def stage_command(stage: str, ds: str, allow_size_change: bool = False) -> list[
 ALLOW_SIZE_CHANGE_VARIABLE = "audience_pipeline_allow_size_change"
 
 
-def run_stage(stage: str, ds: str, **_) -> None:
-    allowed = Variable.get(ALLOW_SIZE_CHANGE_VARIABLE, default_var="")
-    allow = ds in [d.strip() for d in allowed.split(",") if d.strip()]
-    command = stage_command(stage, ds, allow)
+def run_cli(command: list[str]) -> int:
     log = logging.getLogger("audience_pipeline")
     log.info("running %s", " ".join(command))
     # The CLI's output goes into the task log line by line (a subprocess's own stdout would not).
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
         for line in child.stdout:
             log.info(line.rstrip())
-        code = child.wait()
+        return child.wait()
+
+
+def run_stage(stage: str, ds: str, **_) -> None:
+    allowed = Variable.get(ALLOW_SIZE_CHANGE_VARIABLE, default_var="")
+    allow = ds in [d.strip() for d in allowed.split(",") if d.strip()]
+    code = run_cli(stage_command(stage, ds, allow))
     if code == EXIT_OK:
         return
     if code == EXIT_HELD_BY_QUALITY_GATE:
@@ -84,6 +92,14 @@ def run_stage(stage: str, ds: str, **_) -> None:
     if code == EXIT_BAD_CONFIG:
         raise AirflowFailException(f"{stage} {ds}: bad usage or configuration (exit 2); not retried")
     raise RuntimeError(f"{stage} {ds}: exit {code} ({'input rejected' if code == EXIT_INPUT_REJECTED else 'failed'})")
+
+
+def run_report(ds: str, **_) -> None:
+    """The night's run report from the stages' records; fails (without retry) when the night did not succeed."""
+    code = run_cli([LAUNCHER, "report", "--run-date", ds, "--config", CONFIG])
+    if code != EXIT_OK:
+        raise AirflowFailException(f"report {ds}: exit {code}; the report (if written) says which stage did not "
+                                   f"succeed: reports/dt={ds}/report.html")
 
 
 with DAG(
@@ -108,3 +124,7 @@ with DAG(
         if previous is not None:
             previous >> task
         previous = task
+    # Runs after the stages whatever their outcome, and is the DAG's only leaf, so its state is the run's.
+    report = PythonOperator(task_id="report", python_callable=run_report, trigger_rule=TriggerRule.ALL_DONE,
+                            retries=0)
+    previous >> report

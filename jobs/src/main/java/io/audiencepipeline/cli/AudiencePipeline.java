@@ -17,6 +17,7 @@ import io.audiencepipeline.modeling.TrainStage;
 import io.audiencepipeline.models.targets.TargetSpec;
 import io.audiencepipeline.report.RunLog;
 import io.audiencepipeline.report.RunReport;
+import io.audiencepipeline.report.StageRecords;
 import io.audiencepipeline.run.ExitCode;
 import io.audiencepipeline.segmentation.SegmentStage;
 import io.audiencepipeline.segmentation.WaterfallReport;
@@ -128,11 +129,33 @@ public final class AudiencePipeline {
               : t -> true;
           java.util.function.Predicate<TargetSpec> chosen = t -> (only == null || t.name().equals(only))
               && stale.test(t);
-          if (settings.models().targets().stream().noneMatch(chosen)) {
-            LOG.info("train: every champion is fresh (audience.models.retrain-after-days); nothing to train");
-          } else {
-            timed("train", () -> describe(TrainStage.run(session, settings, run, chosen)));
+          RunLog log = new RunLog("train");
+          int exit = ExitCode.FAILED.code();
+          try {
+            if (settings.models().targets().stream().noneMatch(chosen)) {
+              String why = "every champion is fresh (audience.models.retrain-after-days); nothing to train";
+              LOG.info("train: {}", why);
+              log.stage("train", "skipped", 0, why, null);
+            } else {
+              timed(log, "train", () -> {
+                List<TrainStage.Outcome> outcomes = TrainStage.run(session, settings, run, chosen);
+                log.trained(outcomes);
+                return describe(outcomes);
+              });
+            }
+            exit = ExitCode.OK.code();
+          } catch (Exception | Error e) {
+            exit = exitCode(e);
+            throw e;
+          } finally {
+            keepRecord(session, settings, run, log, exit);
           }
+        }
+        case "report" -> {
+          commandLine.allowOnly();
+          LocalDate runDate = commandLine.requireRunDate();
+          spark = sparkFactory.apply(settings.spark());
+          return report(spark, settings, runDate);
         }
         case "evaluate-models" -> {
           commandLine.allowOnly("truth");
@@ -217,12 +240,8 @@ public final class AudiencePipeline {
     try {
       stages(spark, settings, run, command, allowSizeChange, log);
       exit = ExitCode.OK.code();
-    } catch (PipelineFailure e) {
-      exit = e.exitCode().code();
-      throw e;
     } catch (Exception | Error e) {
-      // Spark's checked exceptions (SparkException, AnalysisException) arrive here too, whatever Java declares.
-      exit = unreadableFile(e).isPresent() ? ExitCode.INPUT_REJECTED.code() : ExitCode.FAILED.code();
+      exit = exitCode(e);
       throw e;
     } finally {
       if (command.equals("nightly")) {
@@ -234,8 +253,59 @@ public final class AudiencePipeline {
           // Never let the report hide the run's own outcome.
           LOG.warn("could not write the run report: {}", e.toString());
         }
+      } else {
+        keepRecord(spark, settings, run, log, exit);
       }
     }
+  }
+
+  /**
+   * The exit code a failure maps to. Spark's checked exceptions (SparkException, AnalysisException) arrive as
+   * well, whatever Java declares.
+   */
+  private static int exitCode(Throwable e) {
+    if (e instanceof PipelineFailure failure) {
+      return failure.exitCode().code();
+    }
+    return unreadableFile(e).isPresent() ? ExitCode.INPUT_REJECTED.code() : ExitCode.FAILED.code();
+  }
+
+  /**
+   * A stage run on its own leaves its part of the night for {@code report} (also after a failure); like the
+   * report, the record can never hide the stage's own outcome.
+   */
+  private static void keepRecord(SparkSession spark, Settings settings, RunContext run, RunLog log, int exit) {
+    try {
+      WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
+      StageRecords.write(layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration()), layout,
+          run.runDate(), log.record(run.runId(), exit));
+    } catch (Exception e) {
+      LOG.warn("could not keep this stage's record for the run report: {}", e.toString());
+    }
+  }
+
+  /**
+   * {@code report}: the run report of a night whose stages ran as separate commands, assembled from their
+   * records. Returns the night's exit code (the first stage, in nightly order, that did not succeed), so a
+   * scheduler's last task fails when the night did.
+   */
+  private static int report(SparkSession spark, Settings settings, LocalDate runDate) throws java.io.IOException {
+    WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
+    org.apache.hadoop.fs.FileSystem fs = layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration());
+    List<RunLog.Record> records = StageRecords.read(fs, layout, runDate, NIGHTLY_STAGES);
+    if (records.isEmpty()) {
+      throw PipelineFailure.badConfig("report: no stage records for " + runDate + " under "
+          + layout.stageRecords(runDate) + "; every stage run on its own leaves one (nightly writes its own "
+          + "report)");
+    }
+    int exit = records.stream().mapToInt(RunLog.Record::exitCode).filter(c -> c != 0).findFirst().orElse(0);
+    RunLog log = RunLog.assemble("stages " + String.join(",", records.stream().map(RunLog.Record::command).toList()),
+        records);
+    RunContext run = new RunContext(runDate, newRunId(), runDate);
+    Path report = RunReport.write(spark, settings, run, log, exit);
+    LOG.info("run report of {} stage(s) ({}): {}/{} and {}", records.size(), exit == 0 ? "the night succeeded"
+        : "the night's exit code is " + exit, report, RunReport.HTML_FILE, RunReport.JSON_FILE);
+    return exit;
   }
 
   private static void stages(SparkSession spark, Settings settings, RunContext run, String command,

@@ -39,6 +39,8 @@ public record CommandLine(String command, Optional<LocalDate> runDate, Optional<
         evaluate-models   ROC AUC of the run date's scores against the generator's realised outcomes,
                           next to the true probabilities' AUC and a recency/frequency baseline
                           (--truth PATH)
+        report            the run report (reports/dt=D) of a night whose stages ran as separate commands
+                          (the Airflow DAG), from the records they left; exits with the night's code
         floor             benchmark: read every source's landing data once and write the run date's
                           published outputs once (--scratch PATH receives the copy and is deleted)
         validate-config   load and check the configuration, then exit

@@ -113,6 +113,14 @@ public final class WarehouseLayout {
     return datePartition(new Path(new Path(new Path(root, OUTBOX), campaign), destination), date);
   }
 
+  /**
+   * The parts of a night whose stages ran as commands of their own (one JSON per command), from which
+   * {@code report} assembles the run report: {@code reports/_stages/dt=D/}.
+   */
+  public Path stageRecords(LocalDate date) {
+    return datePartition(new Path(root, "reports/_stages"), date);
+  }
+
   /** The run report of a night: {@code reports/dt=D/} with run.json and report.html. */
   public Path report(LocalDate date) {
     return datePartition(new Path(root, "reports"), date);

@@ -6,8 +6,6 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 
 import io.audiencepipeline.config.Settings;
-import io.audiencepipeline.export.ExportStage;
-import io.audiencepipeline.ingest.SourceCounts;
 import io.audiencepipeline.io.Documents;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
@@ -86,28 +84,8 @@ public final class RunReport {
     return new RunSummary(RunSummary.VERSION, run.runId(), run.runDate().toString(), log.command(), status, exitCode,
         log.started().truncatedTo(ChronoUnit.SECONDS).toString(), finished.truncatedTo(ChronoUnit.SECONDS).toString(),
         Math.round((finished.toEpochMilli() - log.started().toEpochMilli()) / 100.0) / 10.0, CodeVersion.get(),
-        settings.fingerprint(), log.stages(), dataQuality(log), log.unify, models(fs, settings, layout, log),
+        settings.fingerprint(), log.stages(), log.dataQuality(), log.identity(), models(fs, settings, layout, log),
         scores(spark, fs, layout, run.runDate()), campaigns(fs, layout, log, run.runDate()));
-  }
-
-  private static List<RunSummary.SourceQuality> dataQuality(RunLog log) {
-    if (log.ingest == null) {
-      return List.of();
-    }
-    Map<String, long[]> bySource = new TreeMap<>();
-    for (SourceCounts c : log.ingest.counts()) {
-      long[] sums = bySource.computeIfAbsent(c.source(), k -> new long[3]);
-      sums[0]++;
-      sums[1] += c.good();
-      sums[2] += c.quarantined();
-    }
-    List<RunSummary.SourceQuality> rows = new ArrayList<>();
-    bySource.forEach((source, sums) -> {
-      long in = sums[1] + sums[2];
-      rows.add(new RunSummary.SourceQuality(source, (int) sums[0], in, sums[1], sums[2],
-          in == 0 ? 0 : sums[2] / (double) in));
-    });
-    return rows;
   }
 
   private static List<RunSummary.Model> models(FileSystem fs, Settings settings, WarehouseLayout layout, RunLog log) {
@@ -120,7 +98,7 @@ public final class RunReport {
       }
       int version = champion.get();
       ModelMetadata metadata = registry.metadata(target.name(), version);
-      boolean tonight = log.trained.stream().anyMatch(o -> o.target().equals(target.name()) && o.version() == version);
+      boolean tonight = log.trainedTonight(target.name(), version);
       models.add(new RunSummary.Model(target.name(), "v" + version, tonight, metadata.algorithm(),
           metadata.trainedFor(), registry.metrics(target.name(), version)));
     }
@@ -157,31 +135,23 @@ public final class RunReport {
 
   private static List<RunSummary.Campaign> campaigns(FileSystem fs, WarehouseLayout layout, RunLog log,
       LocalDate date) {
-    if (log.segment == null) {
+    if (log.waterfalls().isEmpty()) {
       return List.of();
     }
     Map<String, List<RunSummary.Night>> history = history(fs, layout, date);
-    Map<String, ExportStage.Outcome> exported = new LinkedHashMap<>();
-    if (log.export != null) {
-      log.export.campaigns().forEach(o -> exported.put(o.campaign(), o));
-    }
     List<RunSummary.Campaign> campaigns = new ArrayList<>();
-    log.segment.waterfalls().forEach((campaign, steps) -> {
+    log.waterfalls().forEach((campaign, steps) -> {
       long selected = steps.get(steps.size() - 1).remaining();
       long holdout = steps.stream().filter(s -> s.name().equals(Arbitration.HOLDOUT))
           .mapToLong(WaterfallReport.Step::taken)
           .sum();
-      ExportStage.Outcome outcome = exported.get(campaign);
-      List<RunSummary.Published> published = new ArrayList<>();
-      if (outcome != null) {
-        outcome.published().forEach(p -> published.add(new RunSummary.Published(p.destination(), p.path().toString(),
-            p.rows(), p.diff().addedRows(), p.diff().removedRows())));
-      }
+      RunLog.CampaignExport outcome = log.exports().get(campaign);
+      List<RunSummary.Published> published = outcome == null ? List.of() : outcome.published();
       List<RunSummary.Night> nights = new ArrayList<>(history.getOrDefault(campaign, List.of()));
       nights.add(new RunSummary.Night(date.toString(), selected));
       campaigns.add(new RunSummary.Campaign(campaign, steps,
-          outcome == null ? null : outcome.decision().status().json(),
-          outcome == null ? null : outcome.decision().reason(), selected, holdout, published, nights));
+          outcome == null ? null : outcome.qualityGate(), outcome == null ? null : outcome.gateReason(), selected,
+          holdout, published, nights));
     });
     return campaigns;
   }

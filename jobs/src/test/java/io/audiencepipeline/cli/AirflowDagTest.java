@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * scripts/airflow's DAG: Python parses it (Airflow itself is not installed here), its stages are the CLI's
- * nightly stages in order and are CLI commands, and its exit codes are the CLI's.
+ * nightly stages in order and are CLI commands, a last report task runs after them whatever their outcome, and its
+ * exit codes are the CLI's.
  */
 class AirflowDagTest {
   private static final Path DAG = Path.of("..", "scripts", "airflow", "audience_pipeline_dag.py");
@@ -47,6 +48,11 @@ class AirflowDagTest {
       assertTrue(dag.contains(constant), constant);
     }
     assertTrue(dag.contains("\"train\": [\"--if-stale\"]"));
+    // The report task assembles the night's report after the stages, whatever their outcome, and is the only leaf.
+    assertTrue(CommandLine.USAGE.contains("\n  report "), "report is not a CLI command");
+    assertTrue(dag.contains("[LAUNCHER, \"report\", \"--run-date\", ds"), "the report task runs report");
+    assertTrue(dag.contains("task_id=\"report\"") && dag.contains("trigger_rule=TriggerRule.ALL_DONE")
+        && dag.contains("previous >> report"), "report runs last, after all stages are done");
     assertTrue(dag.contains("--allow-size-change"));
   }
 }

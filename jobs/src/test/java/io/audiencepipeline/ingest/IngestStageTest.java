@@ -217,6 +217,11 @@ class IngestStageTest {
     assertEquals(ExitCode.BAD_CONFIG.code(), AudiencePipeline.execute(
         new String[] {"launch-rockets"}, s -> spark(), false));
     assertEquals(ExitCode.BAD_CONFIG.code(), ingest("--colour", "blue"));
+    // report with no stage records for the date has nothing to assemble (and must not publish an empty report).
+    assertEquals(ExitCode.BAD_CONFIG.code(), AudiencePipeline.execute(new String[] {"report", "--run-date", RUN_DATE,
+        "--config", config.toString(), "-Daudience.warehouse=" + warehouse.toUri()}, s -> SharedSpark.session(),
+        false));
+    assertFalse(Files.exists(warehouse.resolve("reports/dt=" + RUN_DATE)), "no report was published");
   }
 
   private static boolean hasChildren(Path folder) {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.audiencepipeline.cli.AudiencePipeline;
-import io.audiencepipeline.testing.CampaignFixture;
 import io.audiencepipeline.testing.SharedSpark;
+import io.audiencepipeline.testing.TinyNight;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.util.Map;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -18,25 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * segment and export with the warehouse on HDFS (Hadoop's MiniDFSCluster, bound to 127.0.0.1 and stopped by
- * the test) publish what they publish on the local file system: every read, write, rename and listing goes
- * through Hadoop's FileSystem, none through java.io.File.
+ * The whole night, ingest to export, with the landing zone and the warehouse on HDFS (Hadoop's MiniDFSCluster,
+ * bound to 127.0.0.1 and stopped by the test) publishes what it publishes on the local file system: every read,
+ * write, rename and listing goes through Hadoop's FileSystem, none through java.io.File.
  */
 class HdfsWarehouseTest {
-  private static final LocalDate NIGHT = LocalDate.of(2026, 11, 21);
-
   @TempDir
   Path dir;
 
   @Test
-  void segmentAndExportPublishTheSameOnHdfs() throws Exception {
-    CampaignFixture fixture = new CampaignFixture(dir.resolve("local"));
-    fixture.night(NIGHT);
-    assertEquals(0, fixture.segmentAndExport(NIGHT));
-    Map<String, String> local = fixture.publishedView(NIGHT);
+  void theNightOnHdfsPublishesWhatItPublishesLocally() throws Exception {
+    TinyNight.Outcome local = TinyNight.localReference();
+    TinyNight night = new TinyNight(dir.resolve("from-hdfs")).land();
 
-    CampaignFixture onHdfs = new CampaignFixture(dir.resolve("from-hdfs"));
-    onHdfs.night(NIGHT);
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
     for (String key : new String[] {"dfs.namenode.http-address", "dfs.datanode.address", "dfs.datanode.http.address",
@@ -46,28 +40,37 @@ class HdfsWarehouseTest {
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     try {
       cluster.waitActive();
+      String landing = cluster.getURI() + "/audience/landing";
       String warehouse = cluster.getURI() + "/audience/warehouse";
       FileSystem hdfs = cluster.getFileSystem();
-      // The inputs (profile, features, timeline) go to HDFS; nothing else does.
-      hdfs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(onHdfs.warehouse().toUri()),
-          new org.apache.hadoop.fs.Path(warehouse));
-      for (String stage : new String[] {"segment", "export"}) {
-        String[] args = onHdfs.args(stage, NIGHT, "email", "-Daudience.warehouse=" + warehouse);
-        assertEquals(0, AudiencePipeline.execute(args,
-            s -> SharedSpark.session(), false), stage + " on HDFS");
-      }
-      assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(warehouse + "/outbox/launch/email_tool/dt=" + NIGHT
-          + "/_SUCCESS")));
-      assertFalse(Files.exists(onHdfs.warehouse().resolve("outbox")), "nothing was written to the local disk");
+      hdfs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(night.landing().toUri()),
+          new org.apache.hadoop.fs.Path(landing));
+      delete(night.landing());
+
+      String[] args = night.args("nightly", "-Daudience.landing=" + landing, "-Daudience.warehouse=" + warehouse);
+      assertEquals(0, AudiencePipeline.execute(args, s -> SharedSpark.session(), false), "nightly on HDFS");
+      assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(warehouse + "/outbox/winback/email_list/dt="
+          + TinyNight.NIGHT + "/_SUCCESS")));
+      assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(warehouse + "/reports/dt=" + TinyNight.NIGHT
+          + "/report.html")));
+      assertFalse(Files.exists(night.warehouse()), "nothing was written to the local disk");
       assertFalse(Files.exists(Path.of("hdfs:")), "no hdfs: path was taken for a local one");
 
       // Bring the warehouse back and compare what readers see.
-      Files.walk(onHdfs.warehouse()).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       hdfs.copyToLocalFile(false, new org.apache.hadoop.fs.Path(warehouse),
-          new org.apache.hadoop.fs.Path(onHdfs.warehouse().toUri()), true);
-      CampaignFixture.assertSameView(local, onHdfs.publishedView(NIGHT), "HDFS against the local file system");
+          new org.apache.hadoop.fs.Path(night.warehouse().toUri()), true);
+      TinyNight.assertSameView(local.view(), night.publishedView(), "HDFS against the local file system");
+      TinyNight.assertSameReport(local.report(), night.report(), "nightly on HDFS against local stages");
     } finally {
       cluster.shutdown();
+    }
+  }
+
+  private static void delete(Path folder) throws Exception {
+    try (Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
     }
   }
 }

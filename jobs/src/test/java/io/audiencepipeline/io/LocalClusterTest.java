@@ -3,14 +3,12 @@ package io.audiencepipeline.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.audiencepipeline.testing.CampaignFixture;
 import io.audiencepipeline.testing.ChildJvm;
+import io.audiencepipeline.testing.TinyNight;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,47 +17,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * segment and export on a real multi-JVM Spark cluster on this machine ({@code local-cluster[2,1,1024]}: a
- * master and two workers, each launching its own executor JVM) publish exactly what local mode publishes:
- * this catches closures that do not serialise and state that only exists on the driver. The cluster's
- * SPARK_HOME is a folder of links to the Maven runtime dependencies plus an empty RELEASE file.
+ * The whole night ({@code nightly}: ingest, unify, features, train, score, segment, export) on a real multi-JVM
+ * Spark cluster on this machine ({@code local-cluster[2,1,1024]}: a master and two workers, each launching its
+ * own executor JVM) publishes exactly what local mode publishes and reports the same night: this catches
+ * closures that do not serialise and state that only exists on the driver. The cluster's SPARK_HOME is a
+ * folder of links to the Maven runtime dependencies plus an empty RELEASE file. The local reference runs each
+ * stage as a command of its own and then {@code report}, as the Airflow DAG does, so the test also shows that
+ * the assembled report equals the one {@code nightly} writes.
  */
 class LocalClusterTest {
-  private static final LocalDate NIGHT = LocalDate.of(2026, 11, 21);
-
   @TempDir
   Path dir;
 
   @Test
-  void segmentAndExportOnAMultiJvmClusterPublishWhatLocalModeDoes() throws Exception {
-    CampaignFixture fixture = new CampaignFixture(dir);
-    fixture.night(NIGHT);
-    assertEquals(0, fixture.segmentAndExport(NIGHT));
-    Map<String, String> local = fixture.publishedView(NIGHT);
-    for (String output : List.of("gold/segments", "gold/waterfall", "gold/contact_history", "outbox")) {
-      delete(fixture.warehouse().resolve(output));
-    }
+  void theNightOnAMultiJvmClusterPublishesWhatLocalModeDoes() throws Exception {
+    TinyNight.Outcome local = TinyNight.localReference();
+    TinyNight night = new TinyNight(dir).land();
 
     Path sparkHome = sparkHome();
     List<String> cluster = List.of("-Dspark.master=local-cluster[2,1,1024]",
         "-Dspark.executor.extraClassPath=" + String.join(File.pathSeparator, ownClasses()),
         "-Dspark.executor.extraJavaOptions=" + String.join(" ", ChildJvm.jvmFlags())
             + " -Djava.net.preferIPv4Stack=true");
-    for (String stage : List.of("segment", "export")) {
-      Path log = dir.resolve(stage + "-cluster.log");
-      Process child = ChildJvm.launch(fixture.args(stage, NIGHT, "email"), log, cluster,
-          Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"));
-      assertTrue(child.waitFor(15, TimeUnit.MINUTES), stage + " on the cluster did not finish");
-      assertEquals(0, child.exitValue(), stage + " on the cluster failed:\n" + tail(log));
-    }
-    CampaignFixture.assertSameView(local, fixture.publishedView(NIGHT), "local-cluster against local mode");
+    Path log = dir.resolve("nightly-cluster.log");
+    Process child = ChildJvm.launch(night.args("nightly"), log, cluster,
+        Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"));
+    assertTrue(child.waitFor(20, TimeUnit.MINUTES), "nightly on the cluster did not finish");
+    assertEquals(0, child.exitValue(), "nightly on the cluster failed:\n" + tail(log));
 
-    // The work ran in executor JVMs the workers launched, one per worker and application.
+    TinyNight.assertSameView(local.view(), night.publishedView(), "local-cluster against local mode");
+    TinyNight.assertSameReport(local.report(), night.report(), "nightly on the cluster against local stages");
+
+    // The work ran in executor JVMs the workers launched, one per worker.
     List<Path> executors;
     try (Stream<Path> found = Files.walk(sparkHome.resolve("work"), 2)) {
       executors = found.filter(p -> p.getParent().getFileName().toString().startsWith("app-")).toList();
     }
-    assertEquals(4, executors.size(), "two executors for each of the two applications: " + executors);
+    assertEquals(2, executors.size(), "two executors, one per worker: " + executors);
   }
 
   /** A SPARK_HOME for the workers: jars/ links to every runtime jar of the build, and an empty RELEASE file. */
@@ -85,16 +79,6 @@ class LocalClusterTest {
       classes.add(path.toAbsolutePath().normalize().toString());
     }
     return classes;
-  }
-
-  private static void delete(Path folder) throws Exception {
-    if (Files.exists(folder)) {
-      try (Stream<Path> paths = Files.walk(folder)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
-        }
-      }
-    }
   }
 
   private static String tail(Path log) throws Exception {
