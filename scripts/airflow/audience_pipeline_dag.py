@@ -12,11 +12,14 @@ scripts/audience-pipeline or scripts/spark-submit-example launch it). The CLI's 
                              changed size past its limit and was not published (the other campaigns
                              were). Check the numbers in the task log; to publish anyway, add the date to
                              the Airflow Variable audience_pipeline_allow_size_change (comma-separated
-                             YYYY-MM-DD) and clear the export task of that run.
+                             YYYY-MM-DD) and clear the export and report tasks of that run.
 
 After the stages, the `report` task (trigger rule all_done: it runs whether they succeeded or not) assembles
 reports/dt=<ds>/report.html and run.json from the records each stage left, as `nightly` would write them.
-It exits with the night's code, so the DAG run fails when the night did; it is never retried for that.
+It exits with the night's code (a stage that left no record counts as failed), so the DAG run fails when the
+night did; it is never retried for that, and it does not depend on the previous night's report (a failed
+night's report must not hold the next night's). Each stage deletes its own and the later stages' records
+when it starts, so a cleared task's earlier attempt never mixes into the report.
 
 Runs must be sequential (identity ids stay stable night to night, frequency caps read earlier nights), so
 max_active_runs = 1 and depends_on_past = True.
@@ -88,7 +91,7 @@ def run_stage(stage: str, ds: str, **_) -> None:
     if code == EXIT_HELD_BY_QUALITY_GATE:
         raise AirflowFailException(f"{stage} {ds}: held by the quality gate (exit 4), see the numbers above; to "
                                    f"publish anyway add {ds} to the Variable {ALLOW_SIZE_CHANGE_VARIABLE} "
-                                   "and clear this task")
+                                   "and clear this task and the report task")
     if code == EXIT_BAD_CONFIG:
         raise AirflowFailException(f"{stage} {ds}: bad usage or configuration (exit 2); not retried")
     raise RuntimeError(f"{stage} {ds}: exit {code} ({'input rejected' if code == EXIT_INPUT_REJECTED else 'failed'})")
@@ -126,5 +129,5 @@ with DAG(
         previous = task
     # Runs after the stages whatever their outcome, and is the DAG's only leaf, so its state is the run's.
     report = PythonOperator(task_id="report", python_callable=run_report, trigger_rule=TriggerRule.ALL_DONE,
-                            retries=0)
+                            retries=0, depends_on_past=False)
     previous >> report

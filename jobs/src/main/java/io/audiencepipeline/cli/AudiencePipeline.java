@@ -117,22 +117,25 @@ public final class AudiencePipeline {
             throw PipelineFailure.badConfig("--target " + only + ": not one of the configured targets "
                 + settings.models().targets().stream().map(TargetSpec::name).toList());
           }
-          if (settings.models().targets().isEmpty()) {
+          if (settings.models().targets().isEmpty() && !ifStale) {
             throw PipelineFailure.badConfig("audience.models.targets: no target to train");
           }
           RunContext run = new RunContext(runDate, newRunId(), runDate);
           spark = sparkFactory.apply(settings.spark());
           SparkSession session = spark;
-          Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
-              spark.sparkContext().hadoopConfiguration());
-          java.util.function.Predicate<TargetSpec> stale = ifStale ? TrainStage.stale(session, settings, runDate)
-              : t -> true;
-          java.util.function.Predicate<TargetSpec> chosen = t -> (only == null || t.name().equals(only))
-              && stale.test(t);
           RunLog log = new RunLog("train");
           int exit = ExitCode.FAILED.code();
           try {
-            if (settings.models().targets().stream().noneMatch(chosen)) {
+            forgetRecords(session, settings, runDate, "train");
+            Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
+                session.sparkContext().hadoopConfiguration());
+            java.util.function.Predicate<TargetSpec> stale = ifStale ? TrainStage.stale(session, settings, runDate)
+                : t -> true;
+            java.util.function.Predicate<TargetSpec> chosen = t -> (only == null || t.name().equals(only))
+                && stale.test(t);
+            if (settings.models().targets().isEmpty()) {
+              log.stage("train", "skipped", 0, "no targets configured (audience.models.targets)", null);
+            } else if (settings.models().targets().stream().noneMatch(chosen)) {
               String why = "every champion is fresh (audience.models.retrain-after-days); nothing to train";
               LOG.info("train: {}", why);
               log.stage("train", "skipped", 0, why, null);
@@ -233,11 +236,12 @@ public final class AudiencePipeline {
       boolean allowSizeChange) {
     LOG.info("{} for run date {} (run {}), landing dates {}..{}, warehouse {}", command, run.runDate(),
         run.runId(), run.backfillFrom(), run.runDate(), settings.warehouse());
-    Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
-        spark.sparkContext().hadoopConfiguration());
     RunLog log = new RunLog(command);
     int exit = ExitCode.FAILED.code();
     try {
+      forgetRecords(spark, settings, run.runDate(), command);
+      Publisher.recoverAndClean(new WarehouseLayout(settings.warehouse()),
+          spark.sparkContext().hadoopConfiguration());
       stages(spark, settings, run, command, allowSizeChange, log);
       exit = ExitCode.OK.code();
     } catch (Exception | Error e) {
@@ -271,6 +275,25 @@ public final class AudiencePipeline {
   }
 
   /**
+   * Before a stage runs on its own, the records of it and of later stages go (they describe an earlier attempt);
+   * before {@code nightly}, all of them (it writes its own report).
+   */
+  private static void forgetRecords(SparkSession spark, Settings settings, LocalDate runDate, String command) {
+    WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
+    org.apache.hadoop.fs.FileSystem fs;
+    try {
+      fs = layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot reach the warehouse " + layout.root(), e);
+    }
+    if (command.equals("nightly")) {
+      StageRecords.clearAll(fs, layout, runDate);
+    } else {
+      StageRecords.clearFrom(fs, layout, runDate, command, NIGHTLY_STAGES);
+    }
+  }
+
+  /**
    * A stage run on its own leaves its part of the night for {@code report} (also after a failure); like the
    * report, the record can never hide the stage's own outcome.
    */
@@ -298,9 +321,16 @@ public final class AudiencePipeline {
           + layout.stageRecords(runDate) + "; every stage run on its own leaves one (nightly writes its own "
           + "report)");
     }
-    int exit = records.stream().mapToInt(RunLog.Record::exitCode).filter(c -> c != 0).findFirst().orElse(0);
-    RunLog log = RunLog.assemble("stages " + String.join(",", records.stream().map(RunLog.Record::command).toList()),
-        records);
+    List<String> recorded = records.stream().map(RunLog.Record::command).toList();
+    List<String> missing = NIGHTLY_STAGES.stream().filter(stage -> !recorded.contains(stage)).toList();
+    // A stage without a record did not run, or died before it could leave one (a killed driver): not a success.
+    int exit = records.stream().mapToInt(RunLog.Record::exitCode).filter(c -> c != 0).findFirst()
+        .orElse(missing.isEmpty() ? ExitCode.OK.code() : ExitCode.FAILED.code());
+    RunLog log = RunLog.assemble("stages " + String.join(",", recorded), records);
+    for (String stage : missing) {
+      log.stage(stage, "missing", 0, null, "no record: the stage did not run for this date, or died before it "
+          + "could leave one");
+    }
     RunContext run = new RunContext(runDate, newRunId(), runDate);
     Path report = RunReport.write(spark, settings, run, log, exit);
     LOG.info("run report of {} stage(s) ({}): {}/{} and {}", records.size(), exit == 0 ? "the night succeeded"

@@ -22,7 +22,8 @@ public final class ReportHtml {
       th,td{padding:3px 10px;border-bottom:1px solid #eef2f6;text-align:right}th{background:#f5f7fa}
       td.l,th.l{text-align:left}.muted{color:#627d98;font-size:12px}.badge{padding:2px 8px;border-radius:10px;
       color:#fff;font-size:13px}.ok{background:#2f855a}.held{background:#b7791f}.failed{background:#c53030}
-      .skipped{background:#829ab1}.row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
+      .skipped{background:#829ab1}.missing{background:#9b2c2c}
+      .row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
       svg{background:#fbfcfd;border:1px solid #eef2f6}svg text{font-size:11px;fill:#334e68}
       """;
   private static final String TAKEN = "#d64545";

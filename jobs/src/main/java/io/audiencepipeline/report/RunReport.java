@@ -84,11 +84,13 @@ public final class RunReport {
     return new RunSummary(RunSummary.VERSION, run.runId(), run.runDate().toString(), log.command(), status, exitCode,
         log.started().truncatedTo(ChronoUnit.SECONDS).toString(), finished.truncatedTo(ChronoUnit.SECONDS).toString(),
         Math.round((finished.toEpochMilli() - log.started().toEpochMilli()) / 100.0) / 10.0, CodeVersion.get(),
-        settings.fingerprint(), log.stages(), log.dataQuality(), log.identity(), models(fs, settings, layout, log),
+        settings.fingerprint(), log.stages(), log.dataQuality(), log.identity(),
+        models(fs, settings, layout, log, run.runDate().toString()),
         scores(spark, fs, layout, run.runDate()), campaigns(fs, layout, log, run.runDate()));
   }
 
-  private static List<RunSummary.Model> models(FileSystem fs, Settings settings, WarehouseLayout layout, RunLog log) {
+  private static List<RunSummary.Model> models(FileSystem fs, Settings settings, WarehouseLayout layout, RunLog log,
+      String runDate) {
     ModelRegistry registry = new ModelRegistry(fs, layout.models());
     List<RunSummary.Model> models = new ArrayList<>();
     for (TargetSpec target : settings.models().targets()) {
@@ -98,7 +100,8 @@ public final class RunReport {
       }
       int version = champion.get();
       ModelMetadata metadata = registry.metadata(target.name(), version);
-      boolean tonight = log.trainedTonight(target.name(), version);
+      // Also a version trained for this date by an earlier attempt (a retried train finds it fresh and skips).
+      boolean tonight = log.trainedTonight(target.name(), version) || runDate.equals(metadata.trainedFor());
       models.add(new RunSummary.Model(target.name(), "v" + version, tonight, metadata.algorithm(),
           metadata.trainedFor(), registry.metrics(target.name(), version)));
     }

@@ -34,7 +34,10 @@ public record RunSummary(
 
   public static final int VERSION = 1;
 
-  /** @param status ok, failed, held or skipped; error is the failure's message (null when ok) */
+  /**
+   * @param status ok, failed, held, skipped, or missing (a report assembled from stage records found none for this
+   *     stage); error is the failure's message (null when ok)
+   */
   public record Stage(String name, String status, double seconds, String summary, String error) {
   }
 

@@ -15,8 +15,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * The parts of a night run as separate commands (the Airflow DAG runs one task per stage):
  * {@code reports/_stages/dt=D/<command>.json}, one {@link RunLog.Record} per command, replaced when the command
- * runs again for the date (a retry or a cleared task). {@code report} reads them all and publishes the run
- * report as {@code nightly} would have.
+ * runs again for the date (a retry or a cleared task). A stage starting deletes its own and the later stages'
+ * records, so an earlier attempt's records never mix with this one's; {@code nightly} deletes them all.
+ * {@code report} reads them and publishes the run report as {@code nightly} would have.
  */
 public final class StageRecords {
   private static final String SUFFIX = ".json";
@@ -38,6 +39,37 @@ public final class StageRecords {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the stage record " + target, e);
+    }
+  }
+
+  /**
+   * Deletes the date's records of {@code stage} and of every stage after it in {@code order}: a stage that runs
+   * again changes what the later ones read, so their records (from an earlier attempt) no longer describe the
+   * night until they run again. A stage not in {@code order} clears nothing.
+   */
+  public static void clearFrom(FileSystem fs, WarehouseLayout layout, LocalDate date, String stage,
+      List<String> order) {
+    int from = order.indexOf(stage);
+    if (from < 0) {
+      return;
+    }
+    for (String later : order.subList(from, order.size())) {
+      Path record = new Path(layout.stageRecords(date), later + SUFFIX);
+      try {
+        fs.delete(record, false);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete the stage record " + record, e);
+      }
+    }
+  }
+
+  /** Deletes every record of the date ({@code nightly} writes its own report). */
+  public static void clearAll(FileSystem fs, WarehouseLayout layout, LocalDate date) {
+    Path folder = layout.stageRecords(date);
+    try {
+      fs.delete(folder, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the stage records " + folder, e);
     }
   }
 

@@ -53,6 +53,9 @@ class AirflowDagTest {
     assertTrue(dag.contains("[LAUNCHER, \"report\", \"--run-date\", ds"), "the report task runs report");
     assertTrue(dag.contains("task_id=\"report\"") && dag.contains("trigger_rule=TriggerRule.ALL_DONE")
         && dag.contains("previous >> report"), "report runs last, after all stages are done");
+    assertTrue(dag.contains("retries=0, depends_on_past=False"), "a failed night's report must not hold the next");
+    assertEquals(2, Pattern.compile(">>").matcher(dag).results().count(), "one chain of stages, then report: "
+        + "report is the only leaf");
     assertTrue(dag.contains("--allow-size-change"));
   }
 }

@@ -55,6 +55,36 @@ class SparkPropertiesTest {
     }
   }
 
+  /**
+   * Every key Spark's core and SQL modules define exists in their registry (a misspelt key is silently ignored by
+   * spark-submit). Kubernetes and YARN keys live in modules this build does not depend on, and spark.hadoop.* is
+   * passed through to Hadoop, so those are not checked here.
+   */
+  @Test
+  void everyCoreAndSqlKeyIsOneSparkKnows() throws Exception {
+    // Spark registers an entry when the object declaring it loads; core declares them in several objects.
+    Class.forName("org.apache.spark.sql.internal.SQLConf$");
+    for (String holder : List.of("package$", "Kryo$", "Network$", "UI$", "Status$", "Deploy$", "Worker$",
+        "History$", "Python$", "Tests$")) {
+      try {
+        Class.forName("org.apache.spark.internal.config." + holder);
+      } catch (ClassNotFoundException e) {
+        // Not every holder exists in every Spark version; a key it would declare then fails below.
+      }
+    }
+    for (String file : FILES) {
+      for (String key : load(file).stringPropertyNames()) {
+        // spark.master is read by spark-submit and SparkContext directly, not through a registered entry.
+        if (key.startsWith("spark.kubernetes.") || key.startsWith("spark.yarn.") || key.startsWith("spark.hadoop.")
+            || key.equals("spark.master")) {
+          continue;
+        }
+        assertTrue(org.apache.spark.internal.config.ConfigEntry$.MODULE$.findEntry(key) != null,
+            file + ": Spark 4.1 defines no setting " + key);
+      }
+    }
+  }
+
   @Test
   void executorsGetFourGigabytesOfHeapPerCoreAQuarterMoreForOverheadAndAreKept() throws IOException {
     for (String file : FILES) {

@@ -160,8 +160,22 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Drops a fitted model's training summary. MLlib keeps it on the model with a reference to the SparkSession, and
+   * the model's prediction UDFs capture the model: once the session holds state that does not serialise (its
+   * ObservationManager, after any {@code Dataset.observe} in the same session) every transform fails with "Task
+   * not serializable". The pipeline never reads the summaries (metrics are computed on held-out rows).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static <T extends Transformer> T withoutSummary(T model) {
+    if (model instanceof org.apache.spark.ml.util.HasTrainingSummary summarised) {
+      summarised.setSummary(scala.Option.empty());
+    }
+    return model;
+  }
+
   private static Transformer fit(TrainingSettings.Candidate candidate, Dataset<Row> prepared, long seed) {
-    return switch (candidate.kind()) {
+    return withoutSummary(switch (candidate.kind()) {
       case TrainingSettings.Candidate.LOGISTIC -> new LogisticRegression()
           .setLabelCol(Labels.LABEL).setFeaturesCol(FeatureStages.VECTOR).setWeightCol(WEIGHT)
           .setRegParam(candidate.regParam()).setElasticNetParam(candidate.elasticNetParam())
@@ -173,7 +187,7 @@ public final class Trainer {
           .setSeed(seed)
           .fit(prepared);
       default -> throw new IllegalArgumentException("unknown model kind '" + candidate.kind() + "'");
-    };
+    });
   }
 
   /** Calibration stages fitted on the calibration half's classifier output. */
@@ -183,10 +197,10 @@ public final class Trainer {
         // Platt scaling: a logistic regression on the classifier's margin (rawPrediction[1]).
         VectorSlicer margin = new VectorSlicer().setInputCol("rawPrediction").setOutputCol("margin")
             .setIndices(new int[] {1});
-        LogisticRegressionModel platt = new LogisticRegression().setFeaturesCol("margin")
+        LogisticRegressionModel platt = withoutSummary(new LogisticRegression().setFeaturesCol("margin")
             .setLabelCol(Labels.LABEL).setRegParam(0.0).setStandardization(false)
             .setProbabilityCol("calibrated_probability").setRawPredictionCol("calibrated_raw")
-            .setPredictionCol("calibrated_prediction").fit(margin.transform(scored));
+            .setPredictionCol("calibrated_prediction").fit(margin.transform(scored)));
         yield List.of(margin, platt);
       }
       case Scorer.ISOTONIC -> List.of(new IsotonicRegression().setFeaturesCol("probability").setFeatureIndex(1)

@@ -114,6 +114,21 @@ class TrainerTest {
     assertEquals(result.metrics().baseRate(), meanScore, 0.015);
   }
 
+  /**
+   * Once the session has observed a Dataset (its ObservationManager, which does not serialise, now exists), a
+   * model that kept its training summary (which references the session) can no longer be applied: training and
+   * scoring must not depend on what else ran in the session.
+   */
+  @Test
+  void trainsAndScoresAfterTheSessionObservedADataset() throws InterruptedException {
+    org.apache.spark.sql.Observation observation = new org.apache.spark.sql.Observation("rows");
+    SharedSpark.session().range(3).observe(observation, org.apache.spark.sql.functions.count(
+        org.apache.spark.sql.functions.lit(1)).as("rows")).collect();
+    assertEquals(3L, observation.getAsJava().get("rows"));
+    Trainer.Result result = Trainer.train(training, validation, FEATURES, SETTINGS);
+    assertEquals(result.metrics().rows(), Scorer.probabilities(result.model(), "platt", result.testRows()).count());
+  }
+
   @Test
   void samplesLargeTrainingSetsWithAStableHash() {
     TrainingSettings small = new TrainingSettings(3, 7, 2, 14, 2000, "balanced", "platt",
