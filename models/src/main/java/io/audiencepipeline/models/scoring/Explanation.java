@@ -41,10 +41,14 @@ public record Explanation(String method, List<String> names, double[] weights, d
     Column weightArray = lit(weights);
     Column meanArray = lit(means);
     Column nameArray = lit(names.toArray(String[]::new));
+    // Rounded to 1e-9 so that mathematically equal contributions (e.g. the two sides of a two-valued one-hot
+    // column under L2 regularisation) tie exactly and are ordered by name, not by the last bits of the
+    // coefficients, which depend on the order in which tasks finish.
     Column contributions = transform(values, (x, i) -> struct(
-        x.minus(element_at(meanArray, i.plus(1))).multiply(element_at(weightArray, i.plus(1))).as("c"),
+        org.apache.spark.sql.functions.round(x.minus(element_at(meanArray, i.plus(1)))
+            .multiply(element_at(weightArray, i.plus(1))), 9).as("c"),
         element_at(nameArray, i.plus(1)).as("n")));
-    Column positive = filter(contributions, s -> s.getField("c").gt(1e-12));
+    Column positive = filter(contributions, s -> s.getField("c").gt(0));
     Column sorted = array_sort(positive, (a, b) -> when(a.getField("c").gt(b.getField("c")), lit(-1))
         .when(a.getField("c").lt(b.getField("c")), lit(1))
         .when(a.getField("n").lt(b.getField("n")), lit(-1))
