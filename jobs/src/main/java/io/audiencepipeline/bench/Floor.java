@@ -2,6 +2,7 @@ package io.audiencepipeline.bench;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SourceSpec;
+import io.audiencepipeline.ingest.LandingZone;
 import io.audiencepipeline.ingest.SourceReader;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The floor of a night (issue 8, docs/PERFORMANCE.md): the least any pipeline producing the same outputs from
- * the same inputs must do. Part one reads every source's landing data once, every landing date, with the
+ * the same inputs must do. Part one reads every source's landing data once, every landing date up to the run date
+ * (as a first night's {@code ingest --from} does), with the
  * source's own format and declared schema ({@link SourceReader}, as ingest does) and no further work. Part two
  * writes the run date's published outputs once: the customer profile, timeline, features, scores and segments
  * are read and written again as Parquet, and the outbox folders are copied byte for byte (the write is what is
@@ -48,34 +50,36 @@ public final class Floor {
     WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
     try {
       FileSystem landingFs = new Path(settings.landing()).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      LandingZone landing = new LandingZone(settings.landing(), spark.sparkContext().hadoopConfiguration());
       long started = System.nanoTime();
       long landingBytes = 0;
       int sources = 0;
       for (SourceSpec source : settings.sources()) {
-        Path folder = new Path(settings.landing(), source.path());
-        if (!landingFs.exists(folder)) {
-          continue;
-        }
-        landingBytes += landingFs.getContentSummary(folder).getLength();
-        List<String> dates = glob(landingFs, new Path(folder, "dt=*")).stream().map(Path::toString).toList();
+        List<Path> dates = landing.landedDates(source, LocalDate.MIN, runDate).stream()
+            .map(date -> landing.partition(source, date)).toList();
         if (dates.isEmpty()) {
           continue;
         }
-        SourceReader.read(spark, source, dates).write().format("noop").mode("overwrite").save();
+        for (Path date : dates) {
+          landingBytes += landingFs.getContentSummary(date).getLength();
+        }
+        SourceReader.read(spark, source, dates.stream().map(Path::toString).toList())
+            .write().format("noop").mode("overwrite").save();
         sources++;
       }
       double readSeconds = (System.nanoTime() - started) / 1e9;
 
       Path out = new Path(scratch);
       FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem warehouseFs = layout.fileSystem(spark.sparkContext().hadoopConfiguration());
       fs.delete(out, true);
-      List<Path> outputs = published(fs, layout, runDate);
+      List<Path> outputs = published(warehouseFs, layout, runDate);
       started = System.nanoTime();
       int index = 0;
       for (Path output : outputs) {
         Path target = new Path(out, String.format(Locale.ROOT, "%03d", index++));
         if (output.toString().contains("/" + WarehouseLayout.OUTBOX + "/")) {
-          FileUtil.copy(fs, output, fs, target, false, spark.sparkContext().hadoopConfiguration());
+          FileUtil.copy(warehouseFs, output, fs, target, false, spark.sparkContext().hadoopConfiguration());
         } else {
           spark.read().parquet(output.toString()).write().parquet(target.toString());
         }

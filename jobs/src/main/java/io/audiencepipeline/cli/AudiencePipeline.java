@@ -280,12 +280,7 @@ public final class AudiencePipeline {
    */
   private static void forgetRecords(SparkSession spark, Settings settings, LocalDate runDate, String command) {
     WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
-    org.apache.hadoop.fs.FileSystem fs;
-    try {
-      fs = layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot reach the warehouse " + layout.root(), e);
-    }
+    org.apache.hadoop.fs.FileSystem fs = layout.fileSystem(spark.sparkContext().hadoopConfiguration());
     if (command.equals("nightly")) {
       StageRecords.clearAll(fs, layout, runDate);
     } else {
@@ -300,8 +295,8 @@ public final class AudiencePipeline {
   private static void keepRecord(SparkSession spark, Settings settings, RunContext run, RunLog log, int exit) {
     try {
       WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
-      StageRecords.write(layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration()), layout,
-          run.runDate(), log.record(run.runId(), exit));
+      StageRecords.write(layout.fileSystem(spark.sparkContext().hadoopConfiguration()), layout, run.runDate(),
+          log.record(run.runId(), exit));
     } catch (Exception e) {
       LOG.warn("could not keep this stage's record for the run report: {}", e.toString());
     }
@@ -312,25 +307,21 @@ public final class AudiencePipeline {
    * records. Returns the night's exit code (the first stage, in nightly order, that did not succeed), so a
    * scheduler's last task fails when the night did.
    */
-  private static int report(SparkSession spark, Settings settings, LocalDate runDate) throws java.io.IOException {
+  private static int report(SparkSession spark, Settings settings, LocalDate runDate) {
     WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
-    org.apache.hadoop.fs.FileSystem fs = layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration());
+    org.apache.hadoop.fs.FileSystem fs = layout.fileSystem(spark.sparkContext().hadoopConfiguration());
     List<RunLog.Record> records = StageRecords.read(fs, layout, runDate, NIGHTLY_STAGES);
     if (records.isEmpty()) {
       throw PipelineFailure.badConfig("report: no stage records for " + runDate + " under "
           + layout.stageRecords(runDate) + "; every stage run on its own leaves one (nightly writes its own "
           + "report)");
     }
-    List<String> recorded = records.stream().map(RunLog.Record::command).toList();
-    List<String> missing = NIGHTLY_STAGES.stream().filter(stage -> !recorded.contains(stage)).toList();
+    boolean missing = !records.stream().map(RunLog.Record::command).toList().containsAll(NIGHTLY_STAGES);
     // A stage without a record did not run, or died before it could leave one (a killed driver): not a success.
     int exit = records.stream().mapToInt(RunLog.Record::exitCode).filter(c -> c != 0).findFirst()
-        .orElse(missing.isEmpty() ? ExitCode.OK.code() : ExitCode.FAILED.code());
-    RunLog log = RunLog.assemble("stages " + String.join(",", recorded), records);
-    for (String stage : missing) {
-      log.stage(stage, "missing", 0, null, "no record: the stage did not run for this date, or died before it "
-          + "could leave one");
-    }
+        .orElse(missing ? ExitCode.FAILED.code() : ExitCode.OK.code());
+    RunLog log = RunLog.assemble("stages " + String.join(",", records.stream().map(RunLog.Record::command)
+        .toList()), records, NIGHTLY_STAGES);
     RunContext run = new RunContext(runDate, newRunId(), runDate);
     Path report = RunReport.write(spark, settings, run, log, exit);
     LOG.info("run report of {} stage(s) ({}): {}/{} and {}", records.size(), exit == 0 ? "the night succeeded"
@@ -378,7 +369,6 @@ public final class AudiencePipeline {
     if ((all && !settings.models().targets().isEmpty()) || command.equals("score")) {
       timed(log, "score", () -> {
         ScoreStage.Report report = ScoreStage.run(spark, settings, run);
-        log.scored(report);
         return String.format(Locale.ROOT, "%,d scores, champions %s", report.rows(), report.versions());
       });
     }

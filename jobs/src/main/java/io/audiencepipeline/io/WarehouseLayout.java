@@ -1,6 +1,10 @@
 package io.audiencepipeline.io;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /** The one definition of where every table lives under the warehouse root (DESIGN.md storage layout). */
@@ -14,6 +18,15 @@ public final class WarehouseLayout {
 
   public Path root() {
     return root;
+  }
+
+  /** The file system the warehouse lives on (local, HDFS, S3A ...). */
+  public FileSystem fileSystem(Configuration hadoopConf) {
+    try {
+      return root.getFileSystem(hadoopConf);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach the warehouse " + root, e);
+    }
   }
 
   public Path bronze(String source) {

@@ -3,7 +3,6 @@ package io.audiencepipeline.report;
 import io.audiencepipeline.export.ExportStage;
 import io.audiencepipeline.ingest.IngestReport;
 import io.audiencepipeline.ingest.SourceCounts;
-import io.audiencepipeline.modeling.ScoreStage;
 import io.audiencepipeline.modeling.TrainStage;
 import io.audiencepipeline.segmentation.SegmentStage;
 import io.audiencepipeline.segmentation.WaterfallReport;
@@ -61,15 +60,26 @@ public final class RunLog {
   }
 
   /**
-   * The night assembled from its commands' records: stages in the order given (the caller orders them), the
-   * earliest start, and each part from the record that holds it (a later record wins).
+   * The night assembled from its commands' records (ordered as {@code expected}): the earliest start, each part
+   * from the record that holds it (a later record wins), and every expected stage without a record in its place
+   * as {@code missing}: it did not run for this date, or died before it could leave one.
    */
-  public static RunLog assemble(String command, List<Record> records) {
+  public static RunLog assemble(String command, List<Record> records, List<String> expected) {
     Instant started = records.stream().map(r -> Instant.parse(r.startedAt())).min(Comparator.naturalOrder())
         .orElse(Instant.now());
     RunLog log = new RunLog(command, started);
+    List<String> recorded = records.stream().map(Record::command).toList();
+    for (String stage : expected) {
+      if (!recorded.contains(stage)) {
+        log.stage(stage, "missing", 0, null, "no record: the stage did not run for this date, or died before it "
+            + "could leave one");
+      }
+      records.stream().filter(r -> r.command().equals(stage)).forEach(r -> log.stages.addAll(r.stages()));
+    }
     for (Record r : records) {
-      log.stages.addAll(r.stages());
+      if (!expected.contains(r.command())) {
+        log.stages.addAll(r.stages());
+      }
       if (!r.dataQuality().isEmpty()) {
         log.dataQuality = List.copyOf(r.dataQuality());
       }
@@ -126,10 +136,6 @@ public final class RunLog {
 
   public void trained(List<TrainStage.Outcome> outcomes) {
     outcomes.forEach(o -> trainedTonight.add(o.target() + ":" + o.version()));
-  }
-
-  public void scored(ScoreStage.Report report) {
-    // The report reads tonight's scores from the warehouse (the histogram); nothing to keep.
   }
 
   public void segmented(SegmentStage.Report report) {

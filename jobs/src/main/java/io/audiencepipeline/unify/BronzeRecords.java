@@ -106,11 +106,7 @@ public final class BronzeRecords {
   }
 
   private static FileSystem fileSystem(SparkSession spark, WarehouseLayout layout) {
-    try {
-      return layout.root().getFileSystem(spark.sparkContext().hadoopConfiguration());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the file system of " + layout.root(), e);
-    }
+    return layout.fileSystem(spark.sparkContext().hadoopConfiguration());
   }
 
   private static boolean exists(FileSystem fs, Path path) {
