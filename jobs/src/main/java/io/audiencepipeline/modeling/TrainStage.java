@@ -123,12 +123,17 @@ public final class TrainStage {
         run.runDate().toString(), run.runId(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
         result.algorithm(), result.candidateAuc(), result.calibration(),
         dates.training().stream().map(LocalDate::toString).toList(), dates.validation().toString(),
-        result.trainingRows(), result.trainingPositives(), result.sampleFraction(), training.seed(),
+        result.trainingRows(), result.trainingPositives(), result.sampling(), training.seed(),
         featureColumns, settings.fingerprint(), result.explanation(), promotion);
     registry.save(metadata, result.model(), result.metrics(),
         publisher.staging("models/" + target.name() + "/v" + version), publisher::replace);
     if (promotion.promoted()) {
       registry.promote(target.name(), version);
+    }
+    if (result.sampling().samples()) {
+      LOG.info(String.format(Locale.ROOT, "target %s: %,d training rows above max-training-rows %,d: fitted on %,d"
+          + " rows (%s)", target.name(), result.sampling().rows(), training.maxTrainingRows(), result.trainingRows(),
+          result.sampling()));
     }
     LOG.info(String.format(Locale.ROOT, "target %s v%d: %s; candidates %s; %s; %s", target.name(), version,
         result.algorithm(), result.candidateAuc(), result.metrics().summary(), promotion.reason()));

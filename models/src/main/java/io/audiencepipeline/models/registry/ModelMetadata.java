@@ -1,12 +1,15 @@
 package io.audiencepipeline.models.registry;
 
 import io.audiencepipeline.models.scoring.Explanation;
+import io.audiencepipeline.models.training.Trainer;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code metadata.json} of a model version: what it predicts, how and on what it was trained, how to
- * score with it and explain its scores, and whether it was promoted.
+ * score with it and explain its scores, and whether it was promoted. {@code trainingRows} and
+ * {@code trainingPositives} count the rows the candidates were fitted on; {@code trainingSample} says how they
+ * were sampled from all training rows.
  */
 public record ModelMetadata(
     String target,
@@ -22,7 +25,7 @@ public record ModelMetadata(
     String validationAsOfDate,
     long trainingRows,
     long trainingPositives,
-    double trainingSampleFraction,
+    Trainer.Sampling trainingSample,
     long seed,
     List<String> featureColumns,
     String configFingerprint,
@@ -40,6 +43,6 @@ public record ModelMetadata(
   public ModelMetadata withPromotion(Promotion decided) {
     return new ModelMetadata(target, targetDescription, version, trainedFor, runId, createdAt, algorithm,
         candidateRocAuc, calibration, trainingAsOfDates, validationAsOfDate, trainingRows, trainingPositives,
-        trainingSampleFraction, seed, featureColumns, configFingerprint, explanation, decided);
+        trainingSample, seed, featureColumns, configFingerprint, explanation, decided);
   }
 }

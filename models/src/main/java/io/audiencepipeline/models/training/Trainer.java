@@ -53,11 +53,53 @@ public final class Trainer {
   /**
    * @param model feature stages + classifier + calibration, one MLlib PipelineModel
    * @param candidateAuc validation (calibration half) ROC AUC of each candidate, before calibration
-   * @param sampleFraction share of the training rows used (1.0 = all)
+   * @param trainingRows rows the candidates were fitted on (after sampling)
+   * @param sampling how the training rows were sampled
    */
   public record Result(PipelineModel model, String algorithm, Map<String, Double> candidateAuc,
       ModelMetrics metrics, Explanation explanation, List<String> featureColumns, long trainingRows,
-      long trainingPositives, double sampleFraction, String calibration, Dataset<Row> testRows) {
+      long trainingPositives, Sampling sampling, String calibration, Dataset<Row> testRows) {
+  }
+
+  /**
+   * Which share of each class is kept. Up to {@code maxRows} every row is kept. Above it the rare class
+   * matters most: all positives are kept while they fill at most half the budget (else half the budget is
+   * spent on them), and negatives fill the rest. Rows are chosen by a stable hash, so the expected number kept
+   * is {@code maxRows}.
+   *
+   * @param rows training rows before sampling
+   * @param positives positive rows before sampling
+   */
+  public record Sampling(long rows, long positives, double positiveFraction, double negativeFraction) {
+    static Sampling plan(long rows, long positives, long maxRows) {
+      if (rows <= maxRows) {
+        return new Sampling(rows, positives, 1.0, 1.0);
+      }
+      long negatives = rows - positives;
+      double positiveFraction = Math.min(1.0, (maxRows / 2.0) / positives);
+      double keptPositives = positiveFraction * positives;
+      double negativeFraction = Math.min(1.0, (maxRows - keptPositives) / negatives);
+      return new Sampling(rows, positives, positiveFraction, negativeFraction);
+    }
+
+    public boolean samples() {
+      return positiveFraction < 1.0 || negativeFraction < 1.0;
+    }
+
+    /** Share of all training rows kept (expected). */
+    public double fraction() {
+      return rows == 0 ? 1.0 : (positiveFraction * positives + negativeFraction * (rows - positives)) / rows;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT, "%.4f of %,d positives and %.4f of %,d negatives",
+          positiveFraction, positives, negativeFraction, rows - positives);
+    }
+  }
+
+  private static long threshold(double fraction) {
+    return (long) Math.floor(fraction * HASH_BUCKETS);
   }
 
   /**
@@ -82,21 +124,26 @@ public final class Trainer {
       throw new TrainingDataException("the training rows (" + rows + ") have " + positives
           + " positives: a model needs both classes");
     }
-    double fraction = Math.min(1.0, (double) settings.maxTrainingRows() / rows);
+    Sampling sampling = Sampling.plan(rows, positives, settings.maxTrainingRows());
     Dataset<Row> sampled = training;
-    if (fraction < 1.0) {
-      // A stable hash, not sample(): the same rows whatever the partitioning.
-      sampled = training.where(pmod(xxhash64(col("customer_id"), col("as_of"), lit(settings.seed())),
-          lit(HASH_BUCKETS)).lt(lit((long) Math.floor(fraction * HASH_BUCKETS))));
+    if (sampling.samples()) {
+      // A stable hash, not sample(): the same rows whatever the partitioning. Each class has its own threshold.
+      Column bucket = pmod(xxhash64(col("customer_id"), col("as_of"), lit(settings.seed())), lit(HASH_BUCKETS));
+      Column keep = when(col(Labels.LABEL).equalTo(1), bucket.lt(lit(threshold(sampling.positiveFraction()))))
+          .otherwise(bucket.lt(lit(threshold(sampling.negativeFraction()))));
+      sampled = training.where(keep);
       Row sampledCounts = sampled.agg(count(lit(1)), sum(col(Labels.LABEL).cast("long"))).first();
       rows = sampledCounts.getLong(0);
       positives = sampledCounts.isNullAt(1) ? 0 : sampledCounts.getLong(1);
-      if (positives == 0) {
-        throw new TrainingDataException("sampling " + fraction + " of the training rows left no positives;"
-            + " raise audience.models.max-training-rows");
+      if (positives == 0 || positives == rows) {
+        throw new TrainingDataException("sampling the training rows (" + sampling + ") left " + positives
+            + " positives in " + rows + " rows; raise audience.models.max-training-rows");
       }
     }
-    Column weight = lit(1.0);
+    // Balanced weights give both classes the same total weight whatever was sampled; without them, each
+    // sampled row stands for 1/fraction rows of its class, so the model still sees the unsampled mix.
+    Column weight = when(col(Labels.LABEL).equalTo(1), lit(1.0 / sampling.positiveFraction()))
+        .otherwise(lit(1.0 / sampling.negativeFraction()));
     if (settings.classWeights().equals("balanced")) {
       weight = when(col(Labels.LABEL).equalTo(1), lit(rows / (2.0 * positives)))
           .otherwise(lit(rows / (2.0 * (rows - positives))));
@@ -153,7 +200,7 @@ public final class Trainer {
       String algorithm = settings.candidates().stream().filter(c -> c.name().equals(name))
           .findFirst().map(TrainingSettings.Candidate::kind).orElse("?");
       return new Result(model, bestName + " (" + algorithm + ")", candidateAuc, metrics, explanation,
-          featureColumns, rows, positives, fraction, settings.calibration(), halves.get(1));
+          featureColumns, rows, positives, sampling, settings.calibration(), halves.get(1));
     } finally {
       prepared.unpersist();
       calibrationRows.unpersist();

@@ -103,7 +103,7 @@ class TrainerTest {
     assertTrue(m.deciles().get(0).lift() > 2.0, "top-decile lift " + m.deciles().get(0).lift());
     assertEquals(m.rows(), m.deciles().stream().mapToLong(ModelMetrics.Decile::rows).sum());
     assertEquals(8000, result.trainingRows());
-    assertEquals(1.0, result.sampleFraction());
+    assertEquals(new Trainer.Sampling(8000, result.trainingPositives(), 1.0, 1.0), result.sampling());
   }
 
   @Test
@@ -130,15 +130,33 @@ class TrainerTest {
   }
 
   @Test
-  void samplesLargeTrainingSetsWithAStableHash() {
-    TrainingSettings small = new TrainingSettings(3, 7, 2, 14, 2000, "balanced", "platt",
+  void samplesLargeTrainingSetsWithAStableHashKeepingTheRareClass() {
+    TrainingSettings small = new TrainingSettings(3, 7, 2, 14, 4000, "balanced", "platt",
         List.of(SETTINGS.candidates().get(0)), 0.01, 7, 42);
     Trainer.Result first = Trainer.train(training, validation, FEATURES, small);
     Trainer.Result second = Trainer.train(training, validation, FEATURES, small);
-    assertEquals(0.25, first.sampleFraction(), 1e-12);
-    assertTrue(first.trainingRows() > 1700 && first.trainingRows() < 2300, "sampled " + first.trainingRows());
+    long positives = training.where("label = 1").count();
+    assertEquals(Trainer.Sampling.plan(8000, positives, 4000), first.sampling());
+    assertTrue(positives < 2000, "the test data's positives fit in half the budget: " + positives);
+    assertEquals(1.0, first.sampling().positiveFraction());
+    assertEquals(positives, first.trainingPositives(), "every positive is kept");
+    assertTrue(first.trainingRows() > 3700 && first.trainingRows() < 4300, "sampled " + first.trainingRows());
     assertEquals(first.trainingRows(), second.trainingRows());
     assertEquals(first.metrics().rocAuc(), second.metrics().rocAuc(), 1e-9);
+    // Judged and calibrated on all validation rows: still calibrated.
+    Dataset<Row> scored = Scorer.probabilities(first.model(), "platt", first.testRows());
+    double meanScore = scored.agg(org.apache.spark.sql.functions.avg(Scorer.SCORE)).first().getDouble(0);
+    assertEquals(first.metrics().baseRate(), meanScore, 0.015);
+  }
+
+  @Test
+  void samplingKeepsPositivesWhileTheyFitInHalfTheBudget() {
+    assertEquals(new Trainer.Sampling(1000, 10, 1.0, 1.0), Trainer.Sampling.plan(1000, 10, 2000));
+    assertEquals(new Trainer.Sampling(10_000, 100, 1.0, 1900.0 / 9900), Trainer.Sampling.plan(10_000, 100, 2000));
+    assertEquals(new Trainer.Sampling(10_000, 3000, 1000.0 / 3000, 1000.0 / 7000),
+        Trainer.Sampling.plan(10_000, 3000, 2000));
+    assertEquals(0.2, Trainer.Sampling.plan(10_000, 3000, 2000).fraction(), 1e-12);
+    assertEquals(1.0, Trainer.Sampling.plan(1000, 10, 2000).fraction(), 1e-12);
   }
 
   @Test
@@ -211,7 +229,7 @@ class TrainerTest {
   static ModelMetadata metadata(Trainer.Result result, int version, String trainedFor) {
     return new ModelMetadata("buys_x_30d", "test", version, trainedFor, "run", "2026-11-21T00:00:00Z",
         result.algorithm(), result.candidateAuc(), result.calibration(), List.of("2026-09-01", "2026-09-08"),
-        "2026-10-01", result.trainingRows(), result.trainingPositives(), result.sampleFraction(), 42, FEATURES,
+        "2026-10-01", result.trainingRows(), result.trainingPositives(), result.sampling(), 42, FEATURES,
         "fingerprint", result.explanation(), new ModelMetadata.Promotion(true, 0, 0.7, Double.NaN, 0.005, "first"));
   }
 
