@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Point-in-time features for past as-of dates, from the published timeline and profiles, built once
- * per date and shared by every target of a run. Each date uses the latest profile snapshot on or before
- * it; when none is kept that far back, the earliest kept snapshot stands in (its attributes may be newer
- * than the as-of date; logged).
+ * per date (all dates from one daily activity table) and shared by every target of a run. Each date uses
+ * the latest profile snapshot on or before it; when none is kept that far back, the earliest kept snapshot
+ * stands in (its attributes may be newer than the as-of date; logged).
  */
 final class TrainingData implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
@@ -50,6 +50,7 @@ final class TrainingData implements AutoCloseable {
   private final LocalDate runDate;
   private final Dataset<Row> events;
   private final LocalDate firstEventDate;
+  private Dataset<Row> daily;
   private final Map<String, Dataset<Row>> features = new HashMap<>();
   private final Set<LocalDate> warnedEarliest = new HashSet<>();
 
@@ -106,7 +107,8 @@ final class TrainingData implements AutoCloseable {
    */
   Dataset<Row> featuresAsOf(LocalDate asOf, TargetSpec target) {
     Dataset<Row> all = features.computeIfAbsent(asOf.toString(), key -> {
-      Dataset<Row> built = FeatureBuilder.build(events, profileAsOf(asOf), asOf, settings.features(), false);
+      Dataset<Row> built = FeatureBuilder.fromDaily(daily(), events, profileAsOf(asOf), asOf, settings.features(),
+          false);
       return built.persist(StorageLevel.MEMORY_AND_DISK());
     });
     if (target.kind() != TargetSpec.Kind.PURCHASE) {
@@ -115,6 +117,18 @@ final class TrainingData implements AutoCloseable {
     Dataset<Row> known = profileAsOf(asOf).where(to_date(col("first_seen")).leq(lit(Date.valueOf(asOf))))
         .select("customer_id");
     return all.join(known, new String[] {"customer_id"}, "left_semi");
+  }
+
+  /**
+   * The timeline's daily activity per customer, aggregated once and shared by every as-of date: each date's
+   * features are then sums over its days instead of another pass over the events.
+   */
+  private Dataset<Row> daily() {
+    if (daily == null) {
+      daily = FeatureBuilder.daily(events.where(col("event_date").leq(lit(Date.valueOf(runDate)))), settings.features())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+    }
+    return daily;
   }
 
   /** The latest profile snapshot on or before the date, else the earliest kept one (logged). */
@@ -139,5 +153,9 @@ final class TrainingData implements AutoCloseable {
   public void close() {
     features.values().forEach(Dataset::unpersist);
     features.clear();
+    if (daily != null) {
+      daily.unpersist();
+      daily = null;
+    }
   }
 }

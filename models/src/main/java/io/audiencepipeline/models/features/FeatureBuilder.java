@@ -2,7 +2,6 @@ package io.audiencepipeline.models.features;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.floor;
@@ -25,18 +24,25 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Point-in-time features as of a date D: computed only from events dated D or earlier (UTC event
- * date), in one aggregation pass over the events, then joined to the profile. The same code builds
- * training rows (several past as-of dates) and scoring rows (the run date).
+ * date), through a daily activity table (one pass over the events), then joined to the profile. The same
+ * code builds training rows (several past as-of dates share one daily table) and scoring rows (the run date).
  */
 public final class FeatureBuilder {
   /** Days-since features of customers who never did the thing are capped here (and flagged by a zero count). */
   public static final int DAYS_SINCE_CAP = 365;
   public static final String AS_OF = "as_of";
   static final String EVENT_DATE = "event_date";
+  private static final String COUNTER = "c_";
+  private static final String PURCHASES = "p_purchases";
+  private static final String SPEND = "p_spend";
+  private static final String APP = "p_app_events";
+  /** Spend is summed exactly (the timeline's amounts are decimal) and published as a double. */
+  private static final DataType SPEND_TYPE = DataTypes.createDecimalType(28, 2);
 
   private FeatureBuilder() {
   }
@@ -58,14 +64,24 @@ public final class FeatureBuilder {
    */
   public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> profile, LocalDate asOf, FeatureSpec spec,
       boolean onlyKnown) {
+    Dataset<Row> past = events.where(col(EVENT_DATE).leq(lit(Date.valueOf(asOf))));
+    return fromDaily(daily(past, spec), past, profile, asOf, spec, onlyKnown);
+  }
+
+  /**
+   * The features as of a date from a daily activity table ({@link #daily}) that may extend past it (only days
+   * up to the date are read), so several as-of dates can share one table. {@code events} gives the service
+   * case and sales opportunity events (also only those up to the date are read).
+   */
+  public static Dataset<Row> fromDaily(Dataset<Row> daily, Dataset<Row> events, Dataset<Row> profile,
+      LocalDate asOf, FeatureSpec spec, boolean onlyKnown) {
     Column day = lit(Date.valueOf(asOf));
-    Dataset<Row> past = events.where(col(EVENT_DATE).leq(day));
-    // Three aggregations, each one pass: the wide one (counters, spend, recency) uses only sums and maxima, so
-    // Spark runs it as a hash aggregation; distinct purchase days and the service/sales features (which
-    // need max_by over the few case and opportunity events) are computed on their own small subsets.
-    Dataset<Row> behaviour = aggregate(past.groupBy("customer_id"), eventFeatures(spec, day))
-        .join(purchaseDays(past, spec), new String[] {"customer_id"}, "left")
-        .join(serviceAndSales(past, spec, day), new String[] {"customer_id"}, "left");
+    // Two aggregations: the wide one over daily rows uses only sums and maxima, so Spark runs it as a hash
+    // aggregation; the service/sales features need max_by over the few case and opportunity events.
+    Dataset<Row> behaviour = aggregate(daily.where(col(EVENT_DATE).leq(day)).groupBy("customer_id"),
+        eventFeatures(spec, day))
+        .join(serviceAndSales(events.where(col(EVENT_DATE).leq(day)), spec, day), new String[] {"customer_id"},
+            "left");
 
     Set<String> profileColumns = Set.of(profile.columns());
     List<Column> out = new ArrayList<>(List.of(col("customer_id"), day.as(AS_OF)));
@@ -86,49 +102,71 @@ public final class FeatureBuilder {
     return known.join(behaviour, new String[] {"customer_id"}, "left").select(out.toArray(Column[]::new));
   }
 
-  /** Every event aggregate, named; all in one groupBy. */
-  static List<Column> eventFeatures(FeatureSpec spec, Column day) {
-    List<Column> features = new ArrayList<>();
+  /**
+   * Daily activity: one row per customer and event date with that day's count of every counter (overall and
+   * per category), purchase events, spend (exact decimal sums) and app events. Every window, recency and
+   * purchase-day feature is a sum or maximum over these rows, so one pass over the timeline serves any number
+   * of as-of dates.
+   */
+  public static Dataset<Row> daily(Dataset<Row> events, FeatureSpec spec) {
+    List<Column> columns = new ArrayList<>();
     Column type = col("event_type");
     Column category = col("category");
     for (FeatureSpec.Counter counter : spec.counters()) {
       Column matches = type.isin(counter.eventTypes().toArray());
-      for (int window : spec.windowsDays()) {
-        Column inWindow = matches.and(col(EVENT_DATE).geq(date_sub(day, window - 1)));
-        features.add(countIf(inWindow).as(counter.name() + "_" + window + "d"));
-        if (counter.perCategory()) {
-          for (String c : spec.categories()) {
-            features.add(countIf(inWindow.and(category.equalTo(c))).as(counter.name() + "_" + c + "_" + window + "d"));
-          }
+      columns.add(countIf(matches).as(dailyCount(COUNTER + counter.name(), null)));
+      if (counter.perCategory()) {
+        for (String c : spec.categories()) {
+          columns.add(countIf(matches.and(category.equalTo(c))).as(dailyCount(COUNTER + counter.name(), c)));
         }
       }
     }
     Column purchase = type.isin(spec.purchaseEventTypes().toArray());
-    features.addAll(rfm(purchase, day, ""));
+    columns.add(countIf(purchase).as(dailyCount(PURCHASES, null)));
+    columns.add(sum(when(purchase, col("amount").cast(SPEND_TYPE))).as(dailyCount(SPEND, null)));
     for (String c : spec.categories()) {
-      features.addAll(rfm(purchase.and(category.equalTo(c)), day, "_" + c));
+      Column inCategory = purchase.and(category.equalTo(c));
+      columns.add(countIf(inCategory).as(dailyCount(PURCHASES, c)));
+      columns.add(sum(when(inCategory, col("amount").cast(SPEND_TYPE))).as(dailyCount(SPEND, c)));
     }
-    features.add(daysSince(type.isin(spec.appEventTypes().toArray()), day).as("days_since_app_use"));
+    columns.add(countIf(type.isin(spec.appEventTypes().toArray())).as(dailyCount(APP, null)));
+    return aggregate(events.groupBy(col("customer_id"), col(EVENT_DATE)), columns);
+  }
+
+  /** Every aggregate over daily rows, named; all in one groupBy, in the published column order. */
+  static List<Column> eventFeatures(FeatureSpec spec, Column day) {
+    List<Column> features = new ArrayList<>();
+    for (FeatureSpec.Counter counter : spec.counters()) {
+      for (int window : spec.windowsDays()) {
+        Column inWindow = col(EVENT_DATE).geq(date_sub(day, window - 1));
+        String daily = COUNTER + counter.name();
+        features.add(sumIf(inWindow, dailyCount(daily, null)).as(counter.name() + "_" + window + "d"));
+        if (counter.perCategory()) {
+          for (String c : spec.categories()) {
+            features.add(sumIf(inWindow, dailyCount(daily, c)).as(counter.name() + "_" + c + "_" + window + "d"));
+          }
+        }
+      }
+    }
+    features.addAll(rfm(null, day, ""));
+    for (String c : spec.categories()) {
+      features.addAll(rfm(c, day, "_" + c));
+    }
+    features.add(daysSince(col(dailyCount(APP, null)).gt(0), day).as("days_since_app_use"));
     features.add(least(datediff(day, min(col(EVENT_DATE))), lit(DAYS_SINCE_CAP * 10)).as("tenure_days"));
+    features.add(countIf(col(dailyCount(PURCHASES, null)).gt(0)).as("purchase_days"));
+    for (String c : spec.categories()) {
+      features.add(countIf(col(dailyCount(PURCHASES, c)).gt(0)).as("purchase_days_" + c));
+    }
     return features;
   }
 
-  /** Distinct days with a purchase, overall and per category: purchase events per customer and day first. */
-  static Dataset<Row> purchaseDays(Dataset<Row> past, FeatureSpec spec) {
-    Column category = col("category");
-    List<Column> flags = new ArrayList<>();
-    for (String c : spec.categories()) {
-      flags.add(max(when(category.equalTo(c), 1L).otherwise(0L)).as("bought_" + c));
-    }
-    List<Column> days = new ArrayList<>(List.of(count(lit(1)).as("purchase_days")));
-    for (String c : spec.categories()) {
-      days.add(sum(col("bought_" + c)).as("purchase_days_" + c));
-    }
-    Dataset<Row> purchases = past.where(col("event_type").isin(spec.purchaseEventTypes().toArray()));
-    Dataset<Row> perDay = flags.isEmpty()
-        ? purchases.select("customer_id", EVENT_DATE).distinct()
-        : aggregate(purchases.groupBy("customer_id", EVENT_DATE), flags);
-    return aggregate(perDay.groupBy("customer_id"), days);
+  /**
+   * Name of a daily activity column: {@code c_<counter>[__<category>]} for the configured counters,
+   * {@code p_purchases}, {@code p_spend}, {@code p_app_events}[{@code __<category>}] for the fixed ones.
+   */
+  static String dailyCount(String what, String category) {
+    return what + (category == null ? "" : "__" + category);
   }
 
   /** Open cases, the last closed case's satisfaction, open opportunities and sales-visit requests. */
@@ -152,10 +190,10 @@ public final class FeatureBuilder {
             .as("sales_visits_requested")));
   }
 
-  private static List<Column> rfm(Column purchase, Column day, String suffix) {
+  private static List<Column> rfm(String category, Column day, String suffix) {
     return List.of(
-        daysSince(purchase, day).as("days_since_purchase" + suffix),
-        coalesce(sum(when(purchase, col("amount").cast(DataTypes.DoubleType))), lit(0.0)).as("spend" + suffix));
+        daysSince(col(dailyCount(PURCHASES, category)).gt(0), day).as("days_since_purchase" + suffix),
+        coalesce(sum(col(dailyCount(SPEND, category))).cast(DataTypes.DoubleType), lit(0.0)).as("spend" + suffix));
   }
 
   private static Column daysSince(Column condition, Column day) {
@@ -164,6 +202,10 @@ public final class FeatureBuilder {
 
   private static Column countIf(Column condition) {
     return sum(when(condition, 1L).otherwise(0L));
+  }
+
+  private static Column sumIf(Column condition, String column) {
+    return sum(when(condition, col(column)).otherwise(0L));
   }
 
   /** Customers without events get zero counts and capped days-since values. */

@@ -55,12 +55,16 @@ class FeatureBuilderTest {
           Map.of("stage", "Proposal", "sales_visit_requested", "true")),
       event("bob", "2026-11-01", "email_open", null, null, Map.of()));
 
-  private static Map<String, Row> build(List<Row> events) {
-    Dataset<Row> timeline = SharedSpark.session().createDataFrame(events, EVENTS);
-    Dataset<Row> profile = SharedSpark.session().createDataFrame(List.of(
+  private static Dataset<Row> profile() {
+    return SharedSpark.session().createDataFrame(List.of(
         RowFactory.create("ann", Timestamp.valueOf("2026-09-01 00:00:00"), Date.valueOf("1990-05-01"), "US"),
         RowFactory.create("bob", Timestamp.valueOf("2026-11-01 00:00:00"), null, "GB"),
         RowFactory.create("cat", Timestamp.valueOf("2026-11-22 00:00:00"), null, "DE")), PROFILE);
+  }
+
+  private static Map<String, Row> build(List<Row> events) {
+    Dataset<Row> timeline = SharedSpark.session().createDataFrame(events, EVENTS);
+    Dataset<Row> profile = profile();
     Map<String, Row> rows = new java.util.TreeMap<>();
     FeatureBuilder.build(timeline, profile, AS_OF, SPEC).collectAsList()
         .forEach(r -> rows.put(r.getString(0), r));
@@ -107,5 +111,29 @@ class FeatureBuilderTest {
     withFuture.add(event("bob", "2026-12-01", "service_case", null, null, Map.of("case_status", "open")));
     withFuture.add(event("dan", "2026-11-25", "email_open", null, null, Map.of()));
     assertEquals(build(HISTORY), build(withFuture));
+  }
+
+  /** Training builds several as-of dates from one daily table that runs past them: each sees only its past. */
+  @Test
+  void oneDailyTableServesEveryAsOfDate() {
+    List<Row> withFuture = new ArrayList<>(HISTORY);
+    withFuture.add(event("ann", "2026-11-22", "order_line", "climbing", "999.00", Map.of()));
+    withFuture.add(event("bob", "2026-12-01", "service_case", null, null, Map.of("case_status", "open")));
+    Dataset<Row> timeline = SharedSpark.session().createDataFrame(withFuture, EVENTS);
+    Dataset<Row> daily = FeatureBuilder.daily(timeline, SPEC);
+    for (String asOf : List.of("2026-09-01", "2026-10-05", "2026-11-10", "2026-11-21")) {
+      LocalDate date = LocalDate.parse(asOf);
+      List<Row> direct = FeatureBuilder.build(timeline, profile(), date, SPEC, false).orderBy("customer_id")
+          .collectAsList();
+      List<Row> shared = FeatureBuilder.fromDaily(daily, timeline, profile(), date, SPEC, false)
+          .orderBy("customer_id").collectAsList();
+      assertEquals(direct, shared, "as of " + asOf);
+    }
+    Row ann = FeatureBuilder.fromDaily(daily, timeline, profile(), LocalDate.parse("2026-11-10"), SPEC, true)
+        .where("customer_id = 'ann'").first();
+    assertEquals(2L, get(ann, "purchase_days_climbing"), "09-01 in store and 11-10 online");
+    assertEquals(2L, get(ann, "purchase_days"));
+    assertEquals(160.5, (double) get(ann, "spend"), 1e-9);
+    assertEquals(0, get(ann, "days_since_purchase"));
   }
 }
