@@ -21,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,18 +69,14 @@ public final class ScoreStage {
               + " (the feature definitions changed: run 'train' for this target)");
         }
         versions.put(target.name(), champion.versionName());
-        scored.add(Scorer.unranked(features, champion.model(), champion.metadata().calibration(),
+        scored.add(Scorer.score(features, champion.model(), champion.metadata().calibration(),
             champion.metadata().explanation(), target.name(), champion.versionName()));
       }
-      // Persisted: the deciles rank it and are joined back to it, and the models should run once.
-      Dataset<Row> unranked = scored.stream().reduce(Dataset::unionByName).orElseThrow()
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> all = Scorer.withDeciles(unranked);
+      Dataset<Row> all = scored.stream().reduce(Dataset::unionByName).orElseThrow();
       Path staged = publisher.staging("scores/as_of=" + asOf);
       all.repartition(col("target")).sortWithinPartitions("target", "customer_id").write().mode(SaveMode.Overwrite)
           .parquet(staged.toString());
       long rows = spark.read().parquet(staged.toString()).count();
-      unranked.unpersist();
       publisher.replace(staged, layout.scores(asOf));
       LOG.info("scores as of {}: {} rows, champions {}", asOf, rows, versions);
       return new Report(rows, versions);

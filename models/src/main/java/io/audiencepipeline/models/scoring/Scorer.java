@@ -41,41 +41,21 @@ public final class Scorer {
 
   /**
    * The published scores: customer_id, target, probability, decile (1 = highest 10%), model_version,
-   * reasons (up to 3 feature names that pushed this customer's score up most). {@link #unranked} then
-   * {@link #withDeciles}; callers scoring several targets union the unranked rows and rank them once.
+   * reasons (up to 3 feature names that pushed this customer's score up most).
+   *
+   * <p>Deciles rank the whole population with one window (exact and deterministic: ties are broken by
+   * the raw score, then the customer id); it sorts the scores on one executor, which is a few seconds
+   * per million customers.
    */
   public static Dataset<Row> score(Dataset<Row> features, PipelineModel model, String calibration,
-      Explanation explanation, String target, String version) {
-    return withDeciles(unranked(features, model, calibration, explanation, target, version));
-  }
-
-  /**
-   * The scores without deciles: customer_id, target, probability, {@link #RAW} (the tie-breaker of the
-   * deciles), model_version, reasons. Row-wise, so it runs in as many tasks as the features have partitions.
-   */
-  public static Dataset<Row> unranked(Dataset<Row> features, PipelineModel model, String calibration,
       Explanation explanation, String target, String version) {
     Dataset<Row> scored = probabilities(model, calibration, features);
     return scored.select(
         col("customer_id"),
         lit(target).as("target"),
         col(SCORE).as("probability"),
-        col(RAW),
+        ntile(10).over(Window.orderBy(col(SCORE).desc(), col(RAW).desc(), col("customer_id"))).as("decile"),
         lit(version).as("model_version"),
         explanation.topReasons(vector_to_array(col(FeatureStages.VECTOR), "float64"), 3).as("reasons"));
-  }
-
-  /**
-   * Adds each target's deciles to {@link #unranked} rows and drops {@link #RAW}. The ranking is exact and
-   * deterministic (ties are broken by the raw score, then the customer id); it sorts one target's rows in one
-   * task, so only the four ranking columns go through that task, and the deciles are joined back to the wide
-   * rows. The input is read twice: persist it when it is expensive to compute.
-   */
-  public static Dataset<Row> withDeciles(Dataset<Row> unranked) {
-    Dataset<Row> deciles = unranked.select(col("target"), col("customer_id"), col("probability"), col(RAW))
-        .select(col("target"), col("customer_id"), ntile(10).over(Window.partitionBy(col("target"))
-            .orderBy(col("probability").desc(), col(RAW).desc(), col("customer_id"))).as("decile"));
-    return unranked.join(deciles, new String[] {"target", "customer_id"})
-        .select("customer_id", "target", "probability", "decile", "model_version", "reasons");
   }
 }
