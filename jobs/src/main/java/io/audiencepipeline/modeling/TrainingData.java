@@ -125,7 +125,8 @@ final class TrainingData implements AutoCloseable {
    */
   private Dataset<Row> daily() {
     if (daily == null) {
-      daily = FeatureBuilder.daily(events.where(col("event_date").leq(lit(Date.valueOf(runDate)))), settings.features())
+      Dataset<Row> upToRunDate = events.where(col("event_date").leq(lit(Date.valueOf(runDate))));
+      daily = FeatureBuilder.daily(upToRunDate, settings.features())
           .persist(StorageLevel.MEMORY_AND_DISK());
     }
     return daily;
