@@ -44,6 +44,8 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class Trainer {
   static final String WEIGHT = "weight";
+  /** Each sampled row stands for 1/fraction rows of its class: the reasons' means are of all training rows. */
+  static final String SAMPLE_WEIGHT = "sample_weight";
   private static final long HASH_BUCKETS = 1_000_000L;
   private static final long ROWS_PER_PARTITION = 250_000L;
 
@@ -64,7 +66,7 @@ public final class Trainer {
   /**
    * Which share of each class is kept. Up to {@code maxRows} every row is kept. Above it the rare class
    * matters most: all positives are kept while they fill at most half the budget (else half the budget is
-   * spent on them), and negatives fill the rest. Rows are chosen by a stable hash, so the expected number kept
+   * spent on them, or all that the negatives leave), and negatives fill the rest. Rows are chosen by a stable hash, so the expected number kept
    * is {@code maxRows}.
    *
    * @param rows training rows before sampling
@@ -76,7 +78,8 @@ public final class Trainer {
         return new Sampling(rows, positives, 1.0, 1.0);
       }
       long negatives = rows - positives;
-      double positiveFraction = Math.min(1.0, (maxRows / 2.0) / positives);
+      // Half the budget for positives, or more when there are too few negatives to fill the other half.
+      double positiveFraction = Math.min(1.0, Math.max(maxRows / 2.0, (double) (maxRows - negatives)) / positives);
       double keptPositives = positiveFraction * positives;
       double negativeFraction = Math.min(1.0, (maxRows - keptPositives) / negatives);
       return new Sampling(rows, positives, positiveFraction, negativeFraction);
@@ -149,7 +152,9 @@ public final class Trainer {
           .otherwise(lit(rows / (2.0 * (rows - positives))));
     }
     Dataset<Row> weighted = sampled.withColumn(Labels.LABEL, col(Labels.LABEL).cast(DataTypes.DoubleType))
-        .withColumn(WEIGHT, weight);
+        .withColumn(WEIGHT, weight)
+        .withColumn(SAMPLE_WEIGHT, when(col(Labels.LABEL).equalTo(1), lit(1.0 / sampling.positiveFraction()))
+            .otherwise(lit(1.0 / sampling.negativeFraction())));
 
     List<PipelineStage> featureStages = FeatureStages.build(weighted, featureColumns);
     PipelineModel prep = new Pipeline().setStages(featureStages.toArray(PipelineStage[]::new)).fit(weighted);
@@ -159,7 +164,7 @@ public final class Trainer {
     int partitions = (int) Math.max(training.sparkSession().sparkContext().defaultParallelism(),
         Math.ceil((double) rows / ROWS_PER_PARTITION));
     Dataset<Row> prepared = prep.transform(weighted)
-        .select(col("customer_id"), col(Labels.LABEL), col(WEIGHT), col(FeatureStages.VECTOR))
+        .select(col("customer_id"), col(Labels.LABEL), col(WEIGHT), col(SAMPLE_WEIGHT), col(FeatureStages.VECTOR))
         .coalesce(partitions)
         .persist(StorageLevel.MEMORY_AND_DISK());
     List<Dataset<Row>> halves = splitValidation(validation.withColumn(Labels.LABEL,
@@ -258,7 +263,8 @@ public final class Trainer {
 
   /** Reason weights and training means for the chosen classifier (see {@link Explanation}). */
   static Explanation explain(Transformer classifier, Dataset<Row> prepared) {
-    Row summary = prepared.select(Summarizer.metrics("mean", "std").summary(col(FeatureStages.VECTOR)).as("s"))
+    Row summary = prepared.select(Summarizer.metrics("mean", "std")
+            .summary(col(FeatureStages.VECTOR), col(SAMPLE_WEIGHT)).as("s"))
         .select("s.mean", "s.std").first();
     double[] means = ((Vector) summary.get(0)).toArray();
     double[] stds = ((Vector) summary.get(1)).toArray();

@@ -143,6 +143,11 @@ class TrainerTest {
     assertTrue(first.trainingRows() > 3700 && first.trainingRows() < 4300, "sampled " + first.trainingRows());
     assertEquals(first.trainingRows(), second.trainingRows());
     assertEquals(first.metrics().rocAuc(), second.metrics().rocAuc(), 1e-9);
+    // Reasons compare a customer with the average training row, not with the positive-heavy sample.
+    int visits = first.explanation().names().indexOf("visits_30d");
+    assertTrue(visits >= 0, "slots " + first.explanation().names());
+    double populationMean = training.agg(org.apache.spark.sql.functions.avg("visits_30d")).first().getDouble(0);
+    assertEquals(populationMean, first.explanation().means()[visits], 0.03 * populationMean);
     // Judged and calibrated on all validation rows: still calibrated.
     Dataset<Row> scored = Scorer.probabilities(first.model(), "platt", first.testRows());
     double meanScore = scored.agg(org.apache.spark.sql.functions.avg(Scorer.SCORE)).first().getDouble(0);
@@ -156,6 +161,9 @@ class TrainerTest {
     assertEquals(new Trainer.Sampling(10_000, 3000, 1000.0 / 3000, 1000.0 / 7000),
         Trainer.Sampling.plan(10_000, 3000, 2000));
     assertEquals(0.2, Trainer.Sampling.plan(10_000, 3000, 2000).fraction(), 1e-12);
+    // Positives the majority: they take what the few negatives leave, so the whole budget is used.
+    assertEquals(new Trainer.Sampling(300_000, 290_000, 240_000.0 / 290_000, 1.0),
+        Trainer.Sampling.plan(300_000, 290_000, 250_000));
     assertEquals(1.0, Trainer.Sampling.plan(1000, 10, 2000).fraction(), 1e-12);
   }
 
