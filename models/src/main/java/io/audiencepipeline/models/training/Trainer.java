@@ -66,8 +66,8 @@ public final class Trainer {
   /**
    * Which share of each class is kept. Up to {@code maxRows} every row is kept. Above it the rare class
    * matters most: all positives are kept while they fill at most half the budget (else half the budget is
-   * spent on them, or all that the negatives leave), and negatives fill the rest. Rows are chosen by a stable hash, so the expected number kept
-   * is {@code maxRows}.
+   * spent on them, or all that the negatives leave), and negatives fill the rest. Rows are chosen by a stable
+   * hash, so the expected number kept is {@code maxRows}.
    *
    * @param rows training rows before sampling
    * @param positives positive rows before sampling
