@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /** Parses and checks {@code audience.features} into the models module's {@link FeatureSpec}. */
 final class FeatureSettingsParser {
-  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+  /** snake_case without doubled or trailing underscores: "__" separates a counter from its category in column names. */
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
 
   private FeatureSettingsParser() {
   }
@@ -47,7 +48,8 @@ final class FeatureSettingsParser {
 
   private static void checkName(ConfigReader block, String key, String name) {
     if (!NAME.matcher(name).matches()) {
-      block.fail(key, "'" + name + "' must be snake_case (it becomes part of column names)");
+      block.fail(key, "'" + name + "' must be snake_case without doubled or trailing underscores (it becomes part of"
+          + " column names)");
     }
   }
 

@@ -99,6 +99,20 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void featureNamesCannotCollideInColumnNames() {
+    PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
+        audience.features.categories = [climbing, "trail__running", "hiking_"]
+        audience.features.counters.visits__climbing { event-types = [] }
+        """));
+    String message = failure.getMessage();
+    for (String name : List.of("visits__climbing", "trail__running", "hiking_")) {
+      assertTrue(message.contains("'" + name + "' must be snake_case without doubled or trailing underscores"),
+          () -> "missing " + name + " in:\n" + message);
+    }
+    assertEquals(ExitCode.BAD_CONFIG, failure.exitCode());
+  }
+
+  @Test
   void modelSettingsAreChecked() {
     PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
         audience.features.categories = [climbing]
