@@ -143,18 +143,19 @@ public final class Trainer {
             + " positives in " + rows + " rows; raise audience.models.max-training-rows");
       }
     }
-    // Balanced weights give both classes the same total weight whatever was sampled; without them, each
-    // sampled row stands for 1/fraction rows of its class, so the model still sees the unsampled mix.
-    Column weight = when(col(Labels.LABEL).equalTo(1), lit(1.0 / sampling.positiveFraction()))
+    // Each sampled row stands for 1/fraction rows of its class. Balanced weights give both classes the same
+    // total weight whatever was sampled; without them the sampling weight is the training weight, so the model
+    // still sees the unsampled mix.
+    Column sampleWeight = when(col(Labels.LABEL).equalTo(1), lit(1.0 / sampling.positiveFraction()))
         .otherwise(lit(1.0 / sampling.negativeFraction()));
+    Column weight = sampleWeight;
     if (settings.classWeights().equals("balanced")) {
       weight = when(col(Labels.LABEL).equalTo(1), lit(rows / (2.0 * positives)))
           .otherwise(lit(rows / (2.0 * (rows - positives))));
     }
     Dataset<Row> weighted = sampled.withColumn(Labels.LABEL, col(Labels.LABEL).cast(DataTypes.DoubleType))
         .withColumn(WEIGHT, weight)
-        .withColumn(SAMPLE_WEIGHT, when(col(Labels.LABEL).equalTo(1), lit(1.0 / sampling.positiveFraction()))
-            .otherwise(lit(1.0 / sampling.negativeFraction())));
+        .withColumn(SAMPLE_WEIGHT, sampleWeight);
 
     List<PipelineStage> featureStages = FeatureStages.build(weighted, featureColumns);
     PipelineModel prep = new Pipeline().setStages(featureStages.toArray(PipelineStage[]::new)).fit(weighted);
