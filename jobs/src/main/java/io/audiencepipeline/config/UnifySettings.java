@@ -17,6 +17,9 @@ import java.util.Map;
  * @param preferredChannel how the preferred channel is chosen among consented ones
  * @param keepIdentitySnapshots how many nightly identity-map snapshots to keep (a run reads the latest
  *     one before its date, so re-running one of the last N dates stays exact)
+ * @param incremental re-resolve only the customers tonight's records touch, on top of the previous night's
+ *     outputs, when that night's state allows it (docs/PERFORMANCE.md, "Incremental unify"); otherwise, and
+ *     when false, every night resolves all bronze records
  */
 public record UnifySettings(
     String salt,
@@ -26,7 +29,8 @@ public record UnifySettings(
     List<String> consentChannels,
     Map<String, List<String>> optOutEventTypes,
     PreferredChannel preferredChannel,
-    int keepIdentitySnapshots) {
+    int keepIdentitySnapshots,
+    boolean incremental) {
 
   /** How a profile attribute's value is chosen among a customer's records. */
   public enum Rule { MOST_RECENT, MOST_FREQUENT, SOURCE_PRIORITY }

@@ -92,7 +92,7 @@ final class UnifySettingsParser {
       unify.fail("keep-identity-snapshots", "must be at least 2 (tonight's and the one it was built from)");
     }
     return new UnifySettings(salt, guards, fuzzy, List.copyOf(survivorship), channels, optOuts,
-        new UnifySettings.PreferredChannel(order, engagement, windowDays), keep);
+        new UnifySettings.PreferredChannel(order, engagement, windowDays), keep, unify.bool("incremental"));
   }
 
   private static Map<String, List<String>> eventTypeLists(ConfigReader block, String key, List<String> channels,

@@ -58,6 +58,14 @@ public final class WarehouseLayout {
     return new Path(root, "silver/identity_nodes");
   }
 
+  /**
+   * Identifiers the link guards keep out of the graph (node_key, guard), one snapshot per run date: the state
+   * an incremental unify starts from (guards only ever add identifiers as records arrive).
+   */
+  public Path identityOverShared() {
+    return new Path(root, "silver/identity_overshared");
+  }
+
   /** Customer ids merged into another or split off, per run date. */
   public Path identityMerges() {
     return new Path(root, "silver/identity_merges");

@@ -40,8 +40,18 @@ public final class BronzeRecords {
   private BronzeRecords() {
   }
 
-  /** Returns the records, or an empty list of sources read when no bronze exists yet. */
+  /** Returns the records, or null when no bronze exists yet. */
   public static Dataset<Row> read(SparkSession spark, Settings settings, LocalDate runDate) {
+    Dataset<Row> all = deliveries(spark, settings, runDate);
+    return all == null ? null : latest(all);
+  }
+
+  /**
+   * Every delivery of every source's bronze records landed up to the run date (a record re-delivered on
+   * several landing dates appears once per delivery), with the landing date {@code dt} and
+   * {@code origin_file}; null when no bronze exists yet.
+   */
+  static Dataset<Row> deliveries(SparkSession spark, Settings settings, LocalDate runDate) {
     WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
     FileSystem fs = fileSystem(spark, layout);
     List<Dataset<Row>> tables = new ArrayList<>();
@@ -62,13 +72,14 @@ public final class BronzeRecords {
       }
       tables.add(bronze.where(col(LANDING_DATE).leq(lit(Date.valueOf(runDate)))));
     }
-    if (tables.isEmpty()) {
-      return null;
-    }
-    Dataset<Row> all = unionWithCommonTypes(tables);
-    Column updated = java.util.Arrays.asList(all.columns()).contains("updated_at")
+    return tables.isEmpty() ? null : unionWithCommonTypes(tables);
+  }
+
+  /** Each record's last delivery (latest landing date, then origin file), with {@code record_time}. */
+  static Dataset<Row> latest(Dataset<Row> deliveries) {
+    Column updated = java.util.Arrays.asList(deliveries.columns()).contains("updated_at")
         ? col("updated_at").cast(DataTypes.TimestampType) : lit(null).cast(DataTypes.TimestampType);
-    Dataset<Row> latest = all
+    Dataset<Row> latest = deliveries
         .withColumn("_delivery", row_number().over(Window.partitionBy("source", "record_key")
             .orderBy(col(LANDING_DATE).desc(), col("origin_file").desc())))
         .where(col("_delivery").equalTo(1))

@@ -44,6 +44,8 @@ public final class IdentityResolution {
       "node_key string, kind string, customer_id string, customer_since date");
   /** Schema of the suppression list. */
   public static final StructType SUPPRESSION = StructType.fromDDL("identifier_hash string, erased_on date");
+  /** Schema of the over-shared identifiers ({@code silver/identity_overshared}). */
+  public static final StructType OVER_SHARED = StructType.fromDDL("node_key string, guard string");
   /** Schema of the erased customer ids. */
   public static final StructType ERASED = StructType.fromDDL("customer_id string, erased_on date");
 
@@ -74,11 +76,25 @@ public final class IdentityResolution {
    */
   public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
       Dataset<Row> previousErased, UnifySettings settings, LocalDate runDate) {
+    return resolve(records, previousMap, previousSuppression, previousErased,
+        empty(records.sparkSession(), OVER_SHARED), settings, runDate);
+  }
+
+  /**
+   * @param knownOverShared identifiers already known to be over-shared ({@link #OVER_SHARED}), added to those
+   *     the guards find in {@code records}: an incremental run resolves only some records, and an identifier the
+   *     guards excluded on the whole history stays excluded
+   */
+  public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
+      Dataset<Row> previousErased, Dataset<Row> knownOverShared, UnifySettings settings, LocalDate runDate) {
     Column today = lit(Date.valueOf(runDate));
     // Materialised eagerly: every guard, the edges and the erasure checks read them, and adaptive query
     // execution would otherwise start several stages that each recompute a lazily cached frame.
     Dataset<Row> identifiers = IdentityGraph.recordIdentifiers(records).localCheckpoint();
-    Dataset<Row> overShared = IdentityGraph.overShared(identifiers, settings.guards()).localCheckpoint();
+    Dataset<Row> overShared = IdentityGraph.overShared(identifiers, settings.guards())
+        .union(knownOverShared.select("node_key", "guard"))
+        .groupBy("node_key").agg(min("guard").as("guard"))
+        .localCheckpoint();
     Dataset<Row> linkable = identifiers.join(broadcast(overShared.select("node_key")), new String[] {"node_key"},
         "left_anti");
 

@@ -100,6 +100,25 @@ public final class Profiles {
     return profile.select(ordered.toArray(Column[]::new));
   }
 
+  /**
+   * Yesterday's profile rows of customers none of whose records changed, as tonight's: every column but the
+   * preferred channel is a function of their records, and the preferred channel is chosen again over tonight's
+   * engagement window, counted from their timeline events (the same events {@link #build} counts, as the
+   * timeline holds exactly the records with an event type and time).
+   *
+   * @param previous published profile rows (the layout {@link #build} writes)
+   * @param timeline those customers' timeline events
+   */
+  public static Dataset<Row> carryOver(Dataset<Row> previous, Dataset<Row> timeline, UnifySettings settings,
+      LocalDate runDate) {
+    Column windowStart = date_sub(lit(Date.valueOf(runDate)), settings.preferredChannel().windowDays() - 1);
+    Dataset<Row> engaged = engagement(timeline.where(col(Timeline.EVENT_DATE).geq(windowStart)), settings, runDate);
+    return previous.drop("preferred_channel")
+        .join(engaged, new String[] {"customer_id"}, "left")
+        .withColumn("preferred_channel", preferredChannel(settings))
+        .select(Arrays.stream(previous.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+  }
+
   private static List<Column> summaryColumns(Column roleAddress) {
     List<Column> aggregates = new ArrayList<>();
     aggregates.add(min("customer_since").as("customer_since"));

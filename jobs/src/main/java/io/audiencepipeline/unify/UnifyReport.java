@@ -16,8 +16,11 @@ import java.util.Map;
  * @param newlyErased customer ids retired by erasure tonight
  * @param events events in the timeline
  * @param overSharedByGuard identifiers that link nothing, per guard
+ * @param resolution {@code incremental} when only the customers tonight's records touch were resolved again,
+ *     else {@code full} and why the night could not be incremental
  */
 public record UnifyReport(long records, long attributedRecords, long unattributedRecords, long erasedRecords,
     long customers,
-    long newCustomers, long merged, long split, long newlyErased, long events, Map<String, Long> overSharedByGuard) {
+    long newCustomers, long merged, long split, long newlyErased, long events, Map<String, Long> overSharedByGuard,
+    String resolution) {
 }

@@ -41,74 +41,63 @@ public final class UnifyStage {
   private UnifyStage() {
   }
 
+  /**
+   * Tonight's outputs in staging, from either path.
+   *
+   * @param records distinct bronze records up to the run date
+   * @param erasedRecords records of erased people among them
+   * @param resolution how the night was resolved (for the report)
+   */
+  record Staged(Path nodes, Path recordMap, Path changes, Path suppression, Path erased, Path newlyErased,
+      Path overShared, Path profile, Path events, long records, long erasedRecords, String resolution) {
+  }
+
   public static UnifyReport run(SparkSession spark, Settings settings, RunContext run) {
     LocalDate runDate = run.runDate();
     WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
     Publisher publisher = new Publisher(layout, spark.sparkContext().hadoopConfiguration(), run.runId());
     FileSystem fs = publisher.fileSystem();
     try {
-      Dataset<Row> records = BronzeRecords.read(spark, settings, runDate);
-      if (records == null) {
+      Dataset<Row> deliveries = BronzeRecords.deliveries(spark, settings, runDate);
+      if (deliveries == null) {
         throw PipelineFailure.inputRejected("unify found no bronze data under " + layout.root()
             + "/bronze for dates up to " + runDate + "; run ingest first");
       }
-      records = records.persist(StorageLevel.MEMORY_AND_DISK());
-      long recordCount = records.count();   // materialises the cache once, before several plans read it
+      Staged staged = null;
+      String fullBecause = "audience.unify.incremental is off";
+      if (settings.unify().incremental()) {
+        IncrementalUnify.Attempt attempt = IncrementalUnify.attempt(spark, publisher, layout, settings, deliveries,
+            runDate);
+        staged = attempt.staged();
+        fullBecause = attempt.fullBecause();
+      }
+      if (staged == null) {
+        staged = full(spark, publisher, layout, settings, deliveries, runDate, "full (" + fullBecause + ")");
+      }
+      UnifyState state = new UnifyState(run.runId(), runDate.toString(),
+          UnifyState.bronzeDigest(fs, layout, settings.sources(), runDate), UnifyState.settingsDigest(settings),
+          staged.records(), staged.erasedRecords());
+      state.write(fs, staged.nodes());
+      state.write(fs, staged.events());
 
-      Dataset<Row> previousNodes = DatedPartitions.latestBefore(fs, layout.identityNodes(), DT, runDate)
-          .map(date -> {
-            LOG.info("unify: keeping customer ids stable against the identity snapshot of {}", date);
-            return read(spark, DatedPartitions.partition(layout.identityNodes(), DT, date), IdentityResolution.NODE_MAP);
-          })
-          .orElseGet(() -> {
-            LOG.info("unify: no identity snapshot before {}; every customer id is new", runDate);
-            return IdentityResolution.empty(spark, IdentityResolution.NODE_MAP);
-          });
-      Dataset<Row> previousSuppression = readIfPublished(spark, fs, layout.erasureSuppression(),
-          IdentityResolution.SUPPRESSION);
-      Dataset<Row> previousErased = readIfPublished(spark, fs, layout.erasedCustomers(), IdentityResolution.ERASED);
-
-      IdentityResolution.Result result = IdentityResolution.resolve(records, previousNodes, previousSuppression,
-          previousErased, settings.unify(), runDate);
-
-      Path nodes = stage(result.nodeMap().sortWithinPartitions("node_key"), publisher, "identity_nodes");
-      Path recordMap = stage(result.recordCustomers(), publisher, "identity_map");
-      Path changes = stage(result.changes().coalesce(1), publisher, "identity_merges");
-      Path suppression = stage(result.suppression().coalesce(1), publisher, "erasure_suppression");
-      Path erased = stage(result.erasedCustomers().coalesce(1), publisher, "erased_customers");
-      Path newlyErasedPath = stage(result.newlyErased().coalesce(1), publisher, "newly_erased");
-      Path erasedRecords = stage(result.erasedRecords(), publisher, "erased_records");
-
-      Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
-      Dataset<Row> living = records.join(mapped, new String[] {"source", "record_key"})
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      living.count();
-      Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
-          publisher, "customer_profile");
-      Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
-      Path events = publisher.staging("unify/customer_events");
-      timeline.repartition(col(Timeline.EVENT_DATE))
-          .sortWithinPartitions("customer_id", "event_time", "source", "record_key")
-          .write().mode(SaveMode.Overwrite).partitionBy(Timeline.EVENT_DATE).parquet(events.toString());
-
-      UnifyReport report = report(spark, recordCount, recordMap, erasedRecords, changes, profile, events,
-          newlyErasedPath, result.overShared(), runDate);
-      Dataset<Row> newlyErased = spark.read().parquet(newlyErasedPath.toString());
+      UnifyReport report = report(spark, staged, runDate);
+      Dataset<Row> newlyErased = spark.read().parquet(staged.newlyErased().toString());
       List<ErasurePurge.Staged> purged = ErasurePurge.stage(spark, fs, publisher, layout, newlyErased,
           ErasurePurge.CUSTOMER_TABLES, runDate);
 
-      publisher.replace(nodes, DatedPartitions.partition(layout.identityNodes(), DT, runDate));
-      publisher.replace(recordMap, DatedPartitions.partition(layout.identityMap(), DT, runDate));
-      publisher.replace(changes, DatedPartitions.partition(layout.identityMerges(), DT, runDate));
-      publisher.replace(suppression, layout.erasureSuppression());
-      publisher.replace(profile, DatedPartitions.partition(layout.customerProfile(), DT, runDate));
-      publisher.replace(events, layout.customerEvents());
+      publisher.replace(staged.nodes(), DatedPartitions.partition(layout.identityNodes(), DT, runDate));
+      publisher.replace(staged.recordMap(), DatedPartitions.partition(layout.identityMap(), DT, runDate));
+      publisher.replace(staged.overShared(), DatedPartitions.partition(layout.identityOverShared(), DT, runDate));
+      publisher.replace(staged.changes(), DatedPartitions.partition(layout.identityMerges(), DT, runDate));
+      publisher.replace(staged.suppression(), layout.erasureSuppression());
+      publisher.replace(staged.profile(), DatedPartitions.partition(layout.customerProfile(), DT, runDate));
+      publisher.replace(staged.events(), layout.customerEvents());
       ErasurePurge.publish(publisher, purged);
-      publisher.replace(erased, layout.erasedCustomers());
-      keepLatest(fs, layout.identityNodes(), settings.unify().keepIdentitySnapshots());
-      keepLatest(fs, layout.identityMap(), settings.unify().keepIdentitySnapshots());
-      records.unpersist();
-      living.unpersist();
+      publisher.replace(staged.erased(), layout.erasedCustomers());
+      int keep = settings.unify().keepIdentitySnapshots();
+      keepLatest(fs, layout.identityNodes(), keep);
+      keepLatest(fs, layout.identityMap(), keep);
+      keepLatest(fs, layout.identityOverShared(), keep);
       log(report);
       return report;
     } finally {
@@ -116,17 +105,72 @@ public final class UnifyStage {
     }
   }
 
-  private static Path stage(Dataset<Row> rows, Publisher publisher, String name) {
+  /** Resolves every bronze record up to the run date. */
+  private static Staged full(SparkSession spark, Publisher publisher, WarehouseLayout layout, Settings settings,
+      Dataset<Row> deliveries, LocalDate runDate, String resolution) {
+    FileSystem fs = publisher.fileSystem();
+    Dataset<Row> records = BronzeRecords.latest(deliveries).persist(StorageLevel.MEMORY_AND_DISK());
+    long recordCount = records.count();   // materialises the cache once, before several plans read it
+
+    Dataset<Row> previousNodes = DatedPartitions.latestBefore(fs, layout.identityNodes(), DT, runDate)
+        .map(date -> {
+          LOG.info("unify: keeping customer ids stable against the identity snapshot of {}", date);
+          return read(spark, DatedPartitions.partition(layout.identityNodes(), DT, date), IdentityResolution.NODE_MAP);
+        })
+        .orElseGet(() -> {
+          LOG.info("unify: no identity snapshot before {}; every customer id is new", runDate);
+          return IdentityResolution.empty(spark, IdentityResolution.NODE_MAP);
+        });
+    Dataset<Row> previousSuppression = readIfPublished(spark, fs, layout.erasureSuppression(),
+        IdentityResolution.SUPPRESSION);
+    Dataset<Row> previousErased = readIfPublished(spark, fs, layout.erasedCustomers(), IdentityResolution.ERASED);
+
+    IdentityResolution.Result result = IdentityResolution.resolve(records, previousNodes, previousSuppression,
+        previousErased, settings.unify(), runDate);
+
+    Path nodes = stage(result.nodeMap().sortWithinPartitions("node_key"), publisher, "identity_nodes");
+    Path recordMap = stage(result.recordCustomers(), publisher, "identity_map");
+    Path changes = stage(result.changes().coalesce(1), publisher, "identity_merges");
+    Path suppression = stage(result.suppression().coalesce(1), publisher, "erasure_suppression");
+    Path erased = stage(result.erasedCustomers().coalesce(1), publisher, "erased_customers");
+    Path newlyErased = stage(result.newlyErased().coalesce(1), publisher, "newly_erased");
+    Path erasedRecords = stage(result.erasedRecords(), publisher, "erased_records");
+    Path overShared = stage(result.overShared().coalesce(1), publisher, "identity_overshared");
+
+    Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
+    Dataset<Row> living = records.join(mapped, new String[] {"source", "record_key"})
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    living.count();
+    Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
+        publisher, "customer_profile");
+    Path events = stageTimeline(Timeline.build(living, settings.sources(), settings.unify()), publisher);
+    long erasedCount = spark.read().parquet(erasedRecords.toString()).count();
+    records.unpersist();
+    living.unpersist();
+    return new Staged(nodes, recordMap, changes, suppression, erased, newlyErased, overShared, profile, events,
+        recordCount, erasedCount, resolution);
+  }
+
+  static Path stage(Dataset<Row> rows, Publisher publisher, String name) {
     Path path = publisher.staging("unify/" + name);
     rows.write().mode(SaveMode.Overwrite).parquet(path.toString());
     return path;
+  }
+
+  /** The timeline, one folder per event date, each sorted by customer and time. */
+  static Path stageTimeline(Dataset<Row> timeline, Publisher publisher) {
+    Path events = publisher.staging("unify/customer_events");
+    timeline.repartition(col(Timeline.EVENT_DATE))
+        .sortWithinPartitions("customer_id", "event_time", "source", "record_key")
+        .write().mode(SaveMode.Overwrite).partitionBy(Timeline.EVENT_DATE).parquet(events.toString());
+    return events;
   }
 
   private static Dataset<Row> read(SparkSession spark, Path path, StructType schema) {
     return spark.read().schema(schema).parquet(path.toString());
   }
 
-  private static Dataset<Row> readIfPublished(SparkSession spark, FileSystem fs, Path path, StructType schema) {
+  static Dataset<Row> readIfPublished(SparkSession spark, FileSystem fs, Path path, StructType schema) {
     try {
       if (fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
         return read(spark, path, schema);
@@ -138,35 +182,35 @@ public final class UnifyStage {
   }
 
   /** Counts from the staged Parquet files (cheap: mostly footers), never from recomputation. */
-  private static UnifyReport report(SparkSession spark, long recordCount, Path recordMap, Path erasedRecords,
-      Path changes, Path profile, Path events, Path newlyErased, Dataset<Row> overShared, LocalDate runDate) {
-    long attributed = spark.read().parquet(recordMap.toString()).count();
-    Dataset<Row> customers = spark.read().parquet(profile.toString());
+  private static UnifyReport report(SparkSession spark, Staged staged, LocalDate runDate) {
+    long attributed = spark.read().parquet(staged.recordMap().toString()).count();
+    Dataset<Row> customers = spark.read().parquet(staged.profile().toString());
     long customerCount = customers.count();
     long newCustomers = customers.where(col("customer_since").equalTo(lit(Date.valueOf(runDate)))).count();
-    Dataset<Row> changeRows = spark.read().parquet(changes.toString());
+    Dataset<Row> changeRows = spark.read().parquet(staged.changes().toString());
     long merged = changeRows.where(col("change").equalTo("merged")).count();
     long split = changeRows.where(col("change").equalTo("split")).count();
-    long erasedCustomers = spark.read().parquet(newlyErased.toString()).count();
-    long eventCount = spark.read().parquet(events.toString()).count();
+    long erasedCustomers = spark.read().parquet(staged.newlyErased().toString()).count();
+    long eventCount = spark.read().parquet(staged.events().toString()).count();
     Map<String, Long> guards = new TreeMap<>();
     // One row per guard kind: tiny.
-    for (Row row : overShared.groupBy("guard").count().collectAsList()) {
+    for (Row row : spark.read().parquet(staged.overShared().toString()).groupBy("guard").count().collectAsList()) {
       guards.put(row.getString(0), row.getLong(1));
     }
-    long erased = spark.read().parquet(erasedRecords.toString()).count();
-    return new UnifyReport(recordCount, attributed, recordCount - attributed - erased, erased, customerCount,
-        newCustomers, merged, split, erasedCustomers, eventCount, guards);
+    long records = staged.records();
+    long erased = staged.erasedRecords();
+    return new UnifyReport(records, attributed, records - attributed - erased, erased, customerCount,
+        newCustomers, merged, split, erasedCustomers, eventCount, guards, staged.resolution());
   }
 
   private static void log(UnifyReport report) {
     LOG.info(String.format(Locale.ROOT,
         "unify: %,d records -> %,d customers (%,d new); %,d records attributed, %,d without a linkable"
             + " identifier, %,d erased; %,d merges, %,d splits, %,d known customers erased tonight;"
-            + " %,d timeline events; over-shared identifiers by guard %s",
+            + " %,d timeline events; over-shared identifiers by guard %s; resolution: %s",
         report.records(), report.customers(), report.newCustomers(), report.attributedRecords(),
         report.unattributedRecords(), report.erasedRecords(), report.merged(), report.split(),
-        report.newlyErased(), report.events(), report.overSharedByGuard()));
+        report.newlyErased(), report.events(), report.overSharedByGuard(), report.resolution()));
   }
 
   /** Deletes all but the newest {@code keep} published snapshots of a dated table. */

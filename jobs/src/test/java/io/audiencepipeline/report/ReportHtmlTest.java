@@ -44,7 +44,7 @@ class ReportHtmlTest {
             new RunSummary.Stage("train", "skipped", 0, "every champion is fresh", null),
             new RunSummary.Stage("export", "held", 12.3, null, "the quality gate held 1 campaign(s)\nmore")),
         List.of(new RunSummary.SourceQuality("accounts", 90, 1959, 1947, 12, 12 / 1959.0)),
-        new UnifyReport(71000, 70000, 900, 100, 5200, 40, 3, 1, 2, 65000, Map.of("phone", 4L)),
+        new UnifyReport(71000, 70000, 900, 100, 5200, 40, 3, 1, 2, 65000, Map.of("phone", 4L), "full"),
         List.of(new RunSummary.Model("buys_climbing_30d", "v2", true, "gbt", "2026-11-21", metrics)),
         List.of(new RunSummary.ScoreHistogram("buys_climbing_30d", bins)),
         List.of(new RunSummary.Campaign("climbing_launch", steps, "held", "the audience changed by 60.0% (628 -> 251)",

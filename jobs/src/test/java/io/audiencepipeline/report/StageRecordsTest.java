@@ -94,7 +94,7 @@ class StageRecordsTest {
   void recordsSurviveTheJsonRoundTrip() throws Exception {
     RunLog log = new RunLog("export");
     log.stage("export", "held", 2.5, null, "held by the quality gate");
-    log.unified(new io.audiencepipeline.unify.UnifyReport(10, 9, 1, 0, 5, 5, 0, 0, 0, 40, Map.of("email", 1L)));
+    log.unified(new io.audiencepipeline.unify.UnifyReport(10, 9, 1, 0, 5, 5, 0, 0, 0, 40, Map.of("email", 1L), "full"));
     RunLog.Record written = log.record("run-1", 4);
     StageRecords.write(fs(), layout(), NIGHT, written);
     assertEquals(List.of(written), StageRecords.read(fs(), layout(), NIGHT, AudiencePipeline.NIGHTLY_STAGES));

@@ -1,0 +1,192 @@
+package io.audiencepipeline.unify;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.identity.IdentityGraph;
+import io.audiencepipeline.io.Publisher;
+import io.audiencepipeline.io.WarehouseLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.Locale;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An incremental unify: resolve again only the customers that the run date's bronze records touch, and carry
+ * every other customer over from the night before.
+ *
+ * <p>Why the outputs equal a full run's. Records only add links, so a customer none of whose identifiers
+ * appears tonight (and none of whose records is delivered again) keeps the same component, hence the same id,
+ * identifier rows, record rows, profile (apart from the preferred channel, counted again over tonight's window)
+ * and timeline events. A touched customer's component, and any new one, is made only of touched customers'
+ * records and tonight's, and every record carrying one of its linkable identifiers is among them, so running
+ * {@link IdentityResolution} over just those records gives the same components, guards and ids as over all of
+ * bronze, given yesterday's over-shared identifiers (which stay over-shared as records arrive).
+ *
+ * <p>A night is resolved in full instead when that argument does not hold, and the log says why: no outputs
+ * of the day before, or they were not the last unify published; bronze landed up to the day before changed
+ * since (a re-ingested date); other settings; fuzzy matching (it compares names across all records); tonight's
+ * records carry an identifier already over-shared by a counting guard, or re-deliver a record whose earlier
+ * version carried one (its guard could change); an erasure request or a suppressed identifier arrives.
+ */
+final class IncrementalUnify {
+  private static final Logger LOG = LoggerFactory.getLogger(IncrementalUnify.class);
+  private static final String[] RECORD = {"source", "record_key"};
+  private static final String[] CUSTOMER = {"customer_id"};
+  /** The value-based guard: whether an address is a role mailbox does not change as records arrive. */
+  private static final String ROLE_GUARD = "role_address";
+
+  /** The night before's published outputs an incremental night starts from. */
+  record Prior(LocalDate date, UnifyState state, Path nodes, Path map, Path overShared, Path profile) {
+  }
+
+  private IncrementalUnify() {
+  }
+
+  /** Tonight's staged outputs, or why the night must be resolved in full (logged). */
+  record Attempt(UnifyStage.Staged staged, String fullBecause) {
+    static Attempt full(String why) {
+      LOG.info("unify: resolving every record: {}", why);
+      return new Attempt(null, why);
+    }
+  }
+
+  /**
+   * Stages tonight's outputs from the night before's, or says why tonight's records need a full run.
+   *
+   * @param deliveries every bronze delivery up to the run date ({@link BronzeRecords#deliveries})
+   */
+  static Attempt attempt(SparkSession spark, Publisher publisher, WarehouseLayout layout, Settings settings,
+      Dataset<Row> deliveries, LocalDate runDate) {
+    FileSystem fs = publisher.fileSystem();
+    LocalDate before = runDate.minusDays(1);
+    if (settings.unify().fuzzy().enabled()) {
+      return Attempt.full("fuzzy matching compares names across all records");
+    }
+    Path nodes = DatedPartitions.partition(layout.identityNodes(), UnifyStage.DT, before);
+    Path map = DatedPartitions.partition(layout.identityMap(), UnifyStage.DT, before);
+    Path overShared = DatedPartitions.partition(layout.identityOverShared(), UnifyStage.DT, before);
+    Path profile = DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, before);
+    for (Path path : new Path[] {nodes, map, overShared, profile, layout.customerEvents()}) {
+      if (!published(fs, path)) {
+        return Attempt.full("no published " + path.getParent().getName() + " of " + before);
+      }
+    }
+    UnifyState state = UnifyState.read(fs, nodes);
+    UnifyState timeline = UnifyState.read(fs, layout.customerEvents());
+    if (state == null || timeline == null) {
+      return Attempt.full("the outputs of " + before + " have no " + UnifyState.FILE);
+    }
+    if (!state.runId().equals(timeline.runId())) {
+      return Attempt.full("the timeline was last written by the unify of " + timeline.runDate() + ", not of "
+          + before);
+    }
+    if (!state.settings().equals(UnifyState.settingsDigest(settings))) {
+      return Attempt.full("the unify settings or the sources changed since " + before);
+    }
+    if (!state.bronze().equals(UnifyState.bronzeDigest(fs, layout, settings.sources(), before))) {
+      return Attempt.full("bronze landed up to " + before + " changed since it was unified");
+    }
+    return stage(spark, publisher, layout, settings, deliveries,
+        new Prior(before, state, nodes, map, overShared, profile), runDate);
+  }
+
+  private static Attempt stage(SparkSession spark, Publisher publisher, WarehouseLayout layout, Settings settings,
+      Dataset<Row> deliveries, Prior prior, LocalDate runDate) {
+    Dataset<Row> tonightDeliveries = deliveries.where(col(BronzeRecords.LANDING_DATE).equalTo(lit(Date.valueOf(runDate))));
+    Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries).localCheckpoint();
+    Dataset<Row> tonightKeys = tonight.select("source", "record_key");
+    Dataset<Row> tonightIds = IdentityGraph.recordIdentifiers(tonight).select("node_key").distinct();
+    Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
+        .parquet(prior.overShared().toString());
+    Dataset<Row> counted = previousOverShared.where(col("guard").notEqual(ROLE_GUARD)).select("node_key");
+    if (!tonightIds.join(counted, "node_key").isEmpty()) {
+      return Attempt.full("tonight's records carry an identifier already over-shared by a counting guard");
+    }
+    Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
+        .join(broadcast(tonightKeys), RECORD, "left_semi")
+        .localCheckpoint();
+    if (!IdentityGraph.recordIdentifiers(earlier).join(counted, "node_key").isEmpty()) {
+      return Attempt.full("a record delivered again tonight carried an over-shared identifier before");
+    }
+
+    Dataset<Row> previousNodes = spark.read().schema(IdentityResolution.NODE_MAP).parquet(prior.nodes().toString());
+    Dataset<Row> previousMap = spark.read().parquet(prior.map().toString());
+    Dataset<Row> touched = previousNodes.join(tonightIds, new String[] {"node_key"}, "left_semi").select("customer_id")
+        .union(previousMap.join(broadcast(tonightKeys), RECORD, "left_semi").select("customer_id"))
+        .distinct()
+        .localCheckpoint();
+    Dataset<Row> keys = previousMap.join(broadcast(touched), CUSTOMER, "left_semi").select("source", "record_key")
+        .union(tonightKeys)
+        .distinct();
+    Dataset<Row> records = BronzeRecords.latest(deliveries.join(keys, RECORD, "left_semi"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long resolved = records.count();
+      IdentityResolution.Result result = IdentityResolution.resolve(records,
+          previousNodes.join(broadcast(touched), CUSTOMER, "left_semi"),
+          UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
+              IdentityResolution.SUPPRESSION),
+          UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
+          previousOverShared, settings.unify(), runDate);
+      if (!result.erasedRecords().isEmpty()) {
+        return Attempt.full("an erasure request or a suppressed identifier arrived");
+      }
+      long customers = touched.count();
+      LOG.info(String.format(Locale.ROOT, "unify: incremental from %s: %,d records of %,d touched customers and"
+          + " tonight's resolved again", prior.date(), resolved, customers));
+
+      Path touchedMap = UnifyStage.stage(result.recordCustomers(), publisher, "touched_identity_map");
+      Path nodes = UnifyStage.stage(previousNodes.join(broadcast(touched), CUSTOMER, "left_anti")
+          .unionByName(result.nodeMap()).sortWithinPartitions("node_key"), publisher, "identity_nodes");
+      Path recordMap = UnifyStage.stage(previousMap.join(broadcast(touched), CUSTOMER, "left_anti")
+          .select("source", "record_key", "customer_id", "customer_since")
+          .unionByName(spark.read().parquet(touchedMap.toString())), publisher, "identity_map");
+      Path changes = UnifyStage.stage(result.changes().coalesce(1), publisher, "identity_merges");
+      Path suppression = UnifyStage.stage(result.suppression().coalesce(1), publisher, "erasure_suppression");
+      Path erased = UnifyStage.stage(result.erasedCustomers().coalesce(1), publisher, "erased_customers");
+      Path newlyErased = UnifyStage.stage(result.newlyErased().coalesce(1), publisher, "newly_erased");
+      Path overShared = UnifyStage.stage(result.overShared().coalesce(1), publisher, "identity_overshared");
+
+      Dataset<Row> living = records.join(spark.read().parquet(touchedMap.toString()), RECORD);
+      Dataset<Row> previousTimeline = spark.read().parquet(layout.customerEvents().toString())
+          .join(broadcast(touched), CUSTOMER, "left_anti");
+      Dataset<Row> profile = Profiles.build(living, settings.unify(), runDate)
+          .unionByName(Profiles.carryOver(spark.read().parquet(prior.profile().toString())
+              .join(broadcast(touched), CUSTOMER, "left_anti"), previousTimeline, settings.unify(), runDate));
+      Path profilePath = UnifyStage.stage(profile.sortWithinPartitions("customer_id"), publisher, "customer_profile");
+      Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
+      Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline.select(
+          Arrays.stream(timeline.columns()).map(functions::col).toArray(Column[]::new))), publisher);
+
+      long newRecords = tonightKeys.count() - earlier.select("source", "record_key").distinct().count();
+      return new Attempt(new UnifyStage.Staged(nodes, recordMap, changes, suppression, erased, newlyErased,
+          overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords(),
+          "incremental from " + prior.date()), null);
+    } finally {
+      records.unpersist();
+    }
+  }
+
+  private static boolean published(FileSystem fs, Path path) {
+    try {
+      return fs.exists(new Path(path, Publisher.SUCCESS_MARKER));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.audiencepipeline.unify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.audiencepipeline.cli.AudiencePipeline;
+import io.audiencepipeline.io.WarehouseLayout;
+import io.audiencepipeline.report.StageRecords;
+import io.audiencepipeline.testing.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The incremental unify against the full one: the same landing zone is ingested and unified night by night into
+ * two warehouses, one with {@code audience.unify.incremental} on, and every silver table must hold the same rows
+ * after every night. The second night is incremental (a new customer, a record that merges two customers, a
+ * record delivered again with a new name, an identifier that becomes over-shared, an untouched customer whose
+ * preferred channel changes as the engagement window slides); the third carries an erasure request and falls
+ * back to a full run; the fourth is incremental again.
+ */
+class UnifyIncrementalTest {
+  private static final String CONFIG = """
+      audience.unify.salt = "unify-incremental-salt-0123456789"
+      audience.unify.preferred-channel.window-days = 2
+      audience.unify.survivorship { first_name { rule = most-recent } }
+      audience.sources {
+        shop_orders {
+          system = shop, format = csv, path = "shop/orders", channel = web, max-bad-row-rate = 0.5
+          columns = ["order_id string", "email string", "phone string", "country string", "first_name string",
+                     "ordered_at timestamp(iso)", "amount decimal(10,2)"]
+          record-key = [order_id]
+          required-columns = [ordered_at]
+          event-time = ordered_at
+          identifiers { email = email, phone { column = phone, region-column = country } }
+          fields { first_name = first_name, amount = amount, country = country }
+          event-type = order
+        }
+        touches {
+          system = marketing, format = csv, path = "marketing/touches", channel = email, max-bad-row-rate = 0.5
+          columns = ["touch_id string", "email string", "kind string", "touched_at timestamp(iso)"]
+          record-key = [touch_id]
+          event-time = touched_at
+          identifiers { email = email }
+          event-type { column = kind, values { open = email_open, click = ad_click } }
+        }
+        consent {
+          system = privacy, format = csv, path = "privacy/consent", max-bad-row-rate = 0.5
+          columns = ["consent_id string", "email string", "channel string", "given_at timestamp(iso)"]
+          record-key = [consent_id]
+          event-time = given_at
+          identifiers { email = email }
+          fields { channel = channel }
+          event-type = consent_opt_in
+        }
+        forget_me {
+          system = privacy, format = csv, path = "privacy/forget", max-bad-row-rate = 0.5
+          columns = ["request_id string", "email string", "received_at timestamp(iso)"]
+          record-key = [request_id]
+          event-time = received_at
+          identifiers { email = email }
+          event-type = erasure_request
+        }
+      }
+      """;
+  private static final String ORDERS = "order_id,email,phone,country,first_name,ordered_at,amount\n";
+  private static final String TOUCHES = "touch_id,email,kind,touched_at\n";
+  private static final String CONSENT = "consent_id,email,channel,given_at\n";
+  private static final List<String> TABLES = List.of("silver/identity_nodes/dt=%s", "silver/identity_map/dt=%s",
+      "silver/identity_merges/dt=%s", "silver/identity_overshared/dt=%s", "silver/customer_profile/dt=%s",
+      "silver/customer_events", "silver/erasure_suppression", "silver/erased_customers");
+
+  @TempDir
+  Path dir;
+
+  private void land(String path, String date, String content) throws IOException {
+    Path folder = dir.resolve("landing").resolve(path).resolve("dt=" + date);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("part-0.csv"), content);
+  }
+
+  private void night(String warehouse, boolean incremental, String date) throws IOException {
+    Path config = dir.resolve("test.conf");
+    Files.writeString(config, CONFIG);
+    for (String command : List.of("ingest", "unify")) {
+      assertEquals(0, AudiencePipeline.execute(new String[] {command, "--run-date", date, "--config",
+          config.toString(), "-Daudience.landing=" + dir.resolve("landing").toUri(),
+          "-Daudience.warehouse=" + dir.resolve(warehouse).toUri(), "-Daudience.unify.incremental=" + incremental},
+          s -> SharedSpark.session(), false), command + " " + date);
+    }
+  }
+
+  /** Every row of a table as text, sorted (rows hold arrays and maps, so they are compared as strings). */
+  private List<String> rows(String warehouse, String table) {
+    Dataset<Row> rows = SharedSpark.session().read().parquet(dir.resolve(warehouse).resolve(table).toString());
+    String[] columns = rows.columns();
+    Arrays.sort(columns);
+    return rows.selectExpr(columns).collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
+  /** How the unify stage resolved the night, from its stage record. */
+  private String resolution(String warehouse, String date) throws IOException {
+    WarehouseLayout layout = new WarehouseLayout(dir.resolve(warehouse).toUri().toString());
+    return StageRecords.read(FileSystem.getLocal(new Configuration()), layout, LocalDate.parse(date),
+        AudiencePipeline.NIGHTLY_STAGES).stream().filter(r -> r.command().equals("unify")).findFirst()
+        .orElseThrow().identity().resolution();
+  }
+
+  private void assertSameOutputs(String date) {
+    for (String table : TABLES) {
+      String relative = table.formatted(date);
+      assertEquals(rows("full", relative), rows("incremental", relative), relative);
+    }
+  }
+
+  @Test
+  void incrementalNightsGiveTheFullNightsOutputs() throws IOException {
+    land("shop/orders", "2026-11-19", ORDERS
+        + "o1,ann@x.com,555-201-0100,US,Ann,2026-11-18T10:00:00Z,25.00\n"
+        + "o2,bob@x.com,,US,Bob,2026-11-18T11:00:00Z,40.00\n"
+        + "o3,cat@x.com,555-201-0300,US,Cat,2026-11-19T09:00:00Z,12.50\n"
+        + "o4,dan@x.com,,US,Dan,2026-11-17T09:00:00Z,30.00\n");
+    land("marketing/touches", "2026-11-19", TOUCHES
+        + "t1,dan@x.com,click,2026-11-18T12:00:00Z\n"
+        + "t2,ann@x.com,open,2026-11-19T07:00:00Z\n");
+    land("privacy/consent", "2026-11-19", CONSENT
+        + "c1,dan@x.com,email,2026-11-01T00:00:00Z\nc2,dan@x.com,ads,2026-11-01T00:00:00Z\n"
+        + "c3,ann@x.com,email,2026-11-01T00:00:00Z\nc4,eve@x.com,email,2026-11-19T00:00:00Z\n");
+    for (String warehouse : List.of("full", "incremental")) {
+      night(warehouse, warehouse.equals("incremental"), "2026-11-19");
+    }
+    assertSameOutputs("2026-11-19");
+    assertTrue(resolution("incremental", "2026-11-19").startsWith("full (no published identity_nodes"),
+        resolution("incremental", "2026-11-19"));
+
+    // Eve is new, o6 joins Bob and Cat, Ann's first order comes again with a new name, Zed's order makes Ann's
+    // phone over-shared (two first names), Dan has no new record.
+    land("shop/orders", "2026-11-20", ORDERS
+        + "o1,ann@x.com,555-201-0100,US,Anne,2026-11-18T10:00:00Z,25.00\n"
+        + "o5,eve@x.com,,GB,Eve,2026-11-20T08:00:00Z,19.99\n"
+        + "o6,bob@x.com,555-201-0300,US,Cat,2026-11-20T09:30:00Z,55.00\n"
+        + "o9,zed@x.com,555-201-0100,US,Zed,2026-11-20T11:00:00Z,8.00\n");
+    land("marketing/touches", "2026-11-20", TOUCHES + "t3,cat@x.com,open,2026-11-20T07:00:00Z\n");
+    for (String warehouse : List.of("full", "incremental")) {
+      night(warehouse, warehouse.equals("incremental"), "2026-11-20");
+    }
+    assertEquals("incremental from 2026-11-19", resolution("incremental", "2026-11-20"));
+    assertEquals("full (audience.unify.incremental is off)", resolution("full", "2026-11-20"));
+    assertSameOutputs("2026-11-20");
+    List<String> merges = rows("incremental", "silver/identity_merges/dt=2026-11-20");
+    assertEquals(1, merges.size(), "Bob and Cat became one customer: " + merges);
+    assertTrue(rows("incremental", "silver/customer_profile/dt=2026-11-20").stream().anyMatch(r -> r.contains("Anne")));
+    assertEquals(1, rows("incremental", "silver/identity_overshared/dt=2026-11-20").size(), "Ann's phone");
+    List<String> danYesterday = rows("incremental", "silver/customer_profile/dt=2026-11-19").stream()
+        .filter(r -> r.contains("dan@x.com")).toList();
+    List<String> danToday = rows("incremental", "silver/customer_profile/dt=2026-11-20").stream()
+        .filter(r -> r.contains("dan@x.com")).toList();
+    assertEquals(1, danToday.size());
+    assertNotEquals(danYesterday, danToday, "Dan's ad click left the engagement window: his preferred channel moved");
+
+    // An erasure request: that night is resolved in full, with the same outputs.
+    land("privacy/forget", "2026-11-21", "request_id,email,received_at\nf1,eve@x.com,2026-11-21T08:00:00Z\n");
+    land("shop/orders", "2026-11-21", ORDERS + "o7,dan@x.com,,US,Dan,2026-11-21T10:00:00Z,5.00\n");
+    for (String warehouse : List.of("full", "incremental")) {
+      night(warehouse, warehouse.equals("incremental"), "2026-11-21");
+    }
+    assertEquals("full (an erasure request or a suppressed identifier arrived)",
+        resolution("incremental", "2026-11-21"));
+    assertSameOutputs("2026-11-21");
+
+    // The night after an erasure is incremental again.
+    land("shop/orders", "2026-11-22", ORDERS + "o8,ann@x.com,,US,Anne,2026-11-22T10:00:00Z,7.00\n");
+    for (String warehouse : List.of("full", "incremental")) {
+      night(warehouse, warehouse.equals("incremental"), "2026-11-22");
+    }
+    assertEquals("incremental from 2026-11-21", resolution("incremental", "2026-11-22"));
+    assertSameOutputs("2026-11-22");
+  }
+}
