@@ -1,6 +1,5 @@
 package io.audiencepipeline.unify;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -47,8 +46,10 @@ final class IncrementalUnify {
   private static final Logger LOG = LoggerFactory.getLogger(IncrementalUnify.class);
   private static final String[] RECORD = {"source", "record_key"};
   private static final String[] CUSTOMER = {"customer_id"};
-  /** The value-based guard: whether an address is a role mailbox does not change as records arrive. */
+  /** The value-based guard: arriving records cannot take it away (a changed record can; see below). */
   private static final String ROLE_GUARD = "role_address";
+  /** Above this share of yesterday's customers touched tonight (a backfill, a source delivered whole again). */
+  private static final double MAX_TOUCHED_SHARE = 0.5;
 
   /** The night before's published outputs an incremental night starts from. */
   record Prior(LocalDate date, UnifyState state, Path nodes, Path map, Path overShared, Path profile) {
@@ -86,17 +87,24 @@ final class IncrementalUnify {
         return Attempt.full("no published " + path.getParent().getName() + " of " + before);
       }
     }
-    UnifyState state = UnifyState.read(fs, nodes);
-    UnifyState timeline = UnifyState.read(fs, layout.customerEvents());
-    if (state == null || timeline == null) {
-      return Attempt.full("the outputs of " + before + " have no " + UnifyState.FILE);
+    UnifyState state;
+    UnifyState timeline;
+    try {
+      state = UnifyState.read(fs, nodes);
+      timeline = UnifyState.read(fs, layout.customerEvents());
+    } catch (RuntimeException e) {
+      return Attempt.full("cannot read the state of " + before + " (" + e.getMessage() + ")");
+    }
+    if (state == null || timeline == null || state.runId() == null || state.settings() == null
+        || state.bronze() == null) {
+      return Attempt.full("the outputs of " + before + " have no complete " + UnifyState.FILE);
     }
     if (!state.runId().equals(timeline.runId())) {
       return Attempt.full("the timeline was last written by the unify of " + timeline.runDate() + ", not of "
           + before);
     }
-    if (!state.settings().equals(UnifyState.settingsDigest(settings))) {
-      return Attempt.full("the unify settings or the sources changed since " + before);
+    if (!state.settings().equals(UnifyState.settingsDigest(settings, UnifyStage.timeZone(spark)))) {
+      return Attempt.full("the unify settings, the sources, the time zone or the code changed since " + before);
     }
     if (!state.bronze().equals(UnifyState.bronzeDigest(fs, layout, settings.sources(), before))) {
       return Attempt.full("bronze landed up to " + before + " changed since it was unified");
@@ -111,26 +119,45 @@ final class IncrementalUnify {
     Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries).localCheckpoint();
     Dataset<Row> tonightKeys = tonight.select("source", "record_key");
     Dataset<Row> tonightIds = IdentityGraph.recordIdentifiers(tonight).select("node_key").distinct();
+    Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
+        .join(tonightKeys, RECORD, "left_semi")
+        .localCheckpoint();
+    Dataset<Row> earlierIds = IdentityGraph.recordIdentifiers(earlier).select("node_key").distinct();
+    Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
+        IdentityResolution.SUPPRESSION);
+    // Erasure reaches records outside the touched customers (a suppressed identifier, erased people's records
+    // stay in bronze): such a night runs in full, and is told apart before any work.
+    if (!tonight.where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT)).isEmpty()
+        || !tonightIds.union(earlierIds)
+            .select(IdentityResolution.saltedHash(col("node_key"), settings.unify().salt()).as("identifier_hash"))
+            .join(suppressed, "identifier_hash").isEmpty()) {
+      return Attempt.full("an erasure request or a suppressed identifier arrived");
+    }
     Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
         .parquet(prior.overShared().toString());
     Dataset<Row> counted = previousOverShared.where(col("guard").notEqual(ROLE_GUARD)).select("node_key");
     if (!tonightIds.join(counted, "node_key").isEmpty()) {
       return Attempt.full("tonight's records carry an identifier already over-shared by a counting guard");
     }
-    Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
-        .join(broadcast(tonightKeys), RECORD, "left_semi")
-        .localCheckpoint();
-    if (!IdentityGraph.recordIdentifiers(earlier).join(counted, "node_key").isEmpty()) {
+    // Any guard, the role one included: an address is a role mailbox only while a record carries it in plain
+    // text (hashed e-mails cannot tell), so a changed record can release it.
+    if (!earlierIds.join(previousOverShared, "node_key").isEmpty()) {
       return Attempt.full("a record delivered again tonight carried an over-shared identifier before");
     }
 
     Dataset<Row> previousNodes = spark.read().schema(IdentityResolution.NODE_MAP).parquet(prior.nodes().toString());
     Dataset<Row> previousMap = spark.read().parquet(prior.map().toString());
     Dataset<Row> touched = previousNodes.join(tonightIds, new String[] {"node_key"}, "left_semi").select("customer_id")
-        .union(previousMap.join(broadcast(tonightKeys), RECORD, "left_semi").select("customer_id"))
+        .union(previousMap.join(tonightKeys, RECORD, "left_semi").select("customer_id"))
         .distinct()
         .localCheckpoint();
-    Dataset<Row> keys = previousMap.join(broadcast(touched), CUSTOMER, "left_semi").select("source", "record_key")
+    long customers = touched.count();
+    long before = spark.read().parquet(prior.profile().toString()).count();
+    if (customers > before * MAX_TOUCHED_SHARE) {
+      return Attempt.full(String.format(Locale.ROOT, "tonight's records touch %,d of %,d customers (more than"
+          + " %.0f%%): a full run costs less", customers, before, MAX_TOUCHED_SHARE * 100));
+    }
+    Dataset<Row> keys = previousMap.join(touched, CUSTOMER, "left_semi").select("source", "record_key")
         .union(tonightKeys)
         .distinct();
     Dataset<Row> records = BronzeRecords.latest(deliveries.join(keys, RECORD, "left_semi"))
@@ -138,22 +165,19 @@ final class IncrementalUnify {
     try {
       long resolved = records.count();
       IdentityResolution.Result result = IdentityResolution.resolve(records,
-          previousNodes.join(broadcast(touched), CUSTOMER, "left_semi"),
-          UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
-              IdentityResolution.SUPPRESSION),
+          previousNodes.join(touched, CUSTOMER, "left_semi"), suppressed,
           UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
           previousOverShared, settings.unify(), runDate);
-      if (!result.erasedRecords().isEmpty()) {
+      if (!result.erasedRecords().isEmpty()) {   // checked above; kept as the last line of defence
         return Attempt.full("an erasure request or a suppressed identifier arrived");
       }
-      long customers = touched.count();
       LOG.info(String.format(Locale.ROOT, "unify: incremental from %s: %,d records of %,d touched customers and"
           + " tonight's resolved again", prior.date(), resolved, customers));
 
       Path touchedMap = UnifyStage.stage(result.recordCustomers(), publisher, "touched_identity_map");
-      Path nodes = UnifyStage.stage(previousNodes.join(broadcast(touched), CUSTOMER, "left_anti")
+      Path nodes = UnifyStage.stage(previousNodes.join(touched, CUSTOMER, "left_anti")
           .unionByName(result.nodeMap()).sortWithinPartitions("node_key"), publisher, "identity_nodes");
-      Path recordMap = UnifyStage.stage(previousMap.join(broadcast(touched), CUSTOMER, "left_anti")
+      Path recordMap = UnifyStage.stage(previousMap.join(touched, CUSTOMER, "left_anti")
           .select("source", "record_key", "customer_id", "customer_since")
           .unionByName(spark.read().parquet(touchedMap.toString())), publisher, "identity_map");
       Path changes = UnifyStage.stage(result.changes().coalesce(1), publisher, "identity_merges");
@@ -164,10 +188,10 @@ final class IncrementalUnify {
 
       Dataset<Row> living = records.join(spark.read().parquet(touchedMap.toString()), RECORD);
       Dataset<Row> previousTimeline = spark.read().parquet(layout.customerEvents().toString())
-          .join(broadcast(touched), CUSTOMER, "left_anti");
+          .join(touched, CUSTOMER, "left_anti");
       Dataset<Row> profile = Profiles.build(living, settings.unify(), runDate)
           .unionByName(Profiles.carryOver(spark.read().parquet(prior.profile().toString())
-              .join(broadcast(touched), CUSTOMER, "left_anti"), previousTimeline, settings.unify(), runDate));
+              .join(touched, CUSTOMER, "left_anti"), previousTimeline, settings.unify(), runDate));
       Path profilePath = UnifyStage.stage(profile.sortWithinPartitions("customer_id"), publisher, "customer_profile");
       Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
       Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline.select(

@@ -58,6 +58,8 @@ public final class UnifyStage {
     Publisher publisher = new Publisher(layout, spark.sparkContext().hadoopConfiguration(), run.runId());
     FileSystem fs = publisher.fileSystem();
     try {
+      // Before reading: a file landing while the run reads bronze must not count as unified by it.
+      String bronzeDigest = UnifyState.bronzeDigest(fs, layout, settings.sources(), runDate);
       Dataset<Row> deliveries = BronzeRecords.deliveries(spark, settings, runDate);
       if (deliveries == null) {
         throw PipelineFailure.inputRejected("unify found no bronze data under " + layout.root()
@@ -74,9 +76,8 @@ public final class UnifyStage {
       if (staged == null) {
         staged = full(spark, publisher, layout, settings, deliveries, runDate, "full (" + fullBecause + ")");
       }
-      UnifyState state = new UnifyState(run.runId(), runDate.toString(),
-          UnifyState.bronzeDigest(fs, layout, settings.sources(), runDate), UnifyState.settingsDigest(settings),
-          staged.records(), staged.erasedRecords());
+      UnifyState state = new UnifyState(run.runId(), runDate.toString(), bronzeDigest,
+          UnifyState.settingsDigest(settings, timeZone(spark)), staged.records(), staged.erasedRecords());
       state.write(fs, staged.nodes());
       state.write(fs, staged.events());
 
@@ -103,6 +104,10 @@ public final class UnifyStage {
     } finally {
       publisher.cleanUp();
     }
+  }
+
+  static String timeZone(SparkSession spark) {
+    return spark.conf().get("spark.sql.session.timeZone");
   }
 
   /** Resolves every bronze record up to the run date. */

@@ -4,6 +4,7 @@ import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SourceSpec;
 import io.audiencepipeline.io.Documents;
 import io.audiencepipeline.io.WarehouseLayout;
+import io.audiencepipeline.run.CodeVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,12 @@ public record UnifyState(String runId, String runDate, String bronze, String set
           if (!partition.isDirectory() || !name.startsWith(BronzeRecords.LANDING_DATE + "=")) {
             continue;
           }
-          LocalDate date = LocalDate.parse(name.substring(BronzeRecords.LANDING_DATE.length() + 1));
+          LocalDate date;
+          try {
+            date = LocalDate.parse(name.substring(BronzeRecords.LANDING_DATE.length() + 1));
+          } catch (java.time.format.DateTimeParseException e) {
+            continue;   // not a landing date; Spark's partition discovery does not read it as one either
+          }
           if (date.isAfter(upTo)) {
             continue;
           }
@@ -83,13 +89,17 @@ public record UnifyState(String runId, String runDate, String bronze, String set
     return sha256(String.join("\n", lines));
   }
 
-  /** Digest of everything that decides unify's outputs besides the data (the incremental switch excluded). */
-  public static String settingsDigest(Settings settings) {
+  /**
+   * Digest of everything that decides unify's outputs besides the data: the unify settings (the incremental
+   * switch excluded), the sources, the session time zone (it decides event dates and the engagement window) and
+   * the code version (a new build may compute rows differently, so its first night runs in full).
+   */
+  public static String settingsDigest(Settings settings, String timeZone) {
     var unify = settings.unify();
     var comparable = new io.audiencepipeline.config.UnifySettings(unify.salt(), unify.guards(), unify.fuzzy(),
         unify.survivorship(), unify.consentChannels(), unify.optOutEventTypes(), unify.preferredChannel(),
         unify.keepIdentitySnapshots(), false);
-    return sha256(comparable + "\n" + settings.sources());
+    return sha256(comparable + "\n" + settings.sources() + "\n" + timeZone + "\n" + CodeVersion.get());
   }
 
   private static String sha256(String text) {
