@@ -76,17 +76,21 @@ public final class IdentityResolution {
    */
   public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
       Dataset<Row> previousErased, UnifySettings settings, LocalDate runDate) {
-    return resolve(records, previousMap, previousSuppression, previousErased,
-        empty(records.sparkSession(), OVER_SHARED), settings, runDate);
+    Dataset<Row> none = empty(records.sparkSession(), OVER_SHARED);
+    return resolve(records, previousMap, previousSuppression, previousErased, none, none, settings, runDate);
   }
 
   /**
    * @param knownOverShared identifiers already known to be over-shared ({@link #OVER_SHARED}), added to those
    *     the guards find in {@code records}: an incremental run resolves only some records, and an identifier the
    *     guards excluded on the whole history stays excluded
+   * @param previousOverShared the previous run's over-shared identifiers: one that is still over-shared keeps the
+   *     guard recorded then (the guard that first excluded it), so the label does not depend on which records a
+   *     run resolves
    */
   public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
-      Dataset<Row> previousErased, Dataset<Row> knownOverShared, UnifySettings settings, LocalDate runDate) {
+      Dataset<Row> previousErased, Dataset<Row> knownOverShared, Dataset<Row> previousOverShared,
+      UnifySettings settings, LocalDate runDate) {
     Column today = lit(Date.valueOf(runDate));
     // Materialised eagerly: every guard, the edges and the erasure checks read them, and adaptive query
     // execution would otherwise start several stages that each recompute a lazily cached frame.
@@ -94,6 +98,9 @@ public final class IdentityResolution {
     Dataset<Row> overShared = IdentityGraph.overShared(identifiers, settings.guards())
         .union(knownOverShared.select("node_key", "guard"))
         .groupBy("node_key").agg(min("guard").as("guard"))
+        .join(previousOverShared.select(col("node_key"), col("guard").as("previous_guard")),
+            new String[] {"node_key"}, "left")
+        .select(col("node_key"), coalesce(col("previous_guard"), col("guard")).as("guard"))
         .localCheckpoint();
     Dataset<Row> linkable = identifiers.join(broadcast(overShared.select("node_key")), new String[] {"node_key"},
         "left_anti");

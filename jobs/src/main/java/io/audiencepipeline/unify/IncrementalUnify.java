@@ -34,20 +34,20 @@ import org.slf4j.LoggerFactory;
  * and timeline events. A touched customer's component, and any new one, is made only of touched customers'
  * records and tonight's, and every record carrying one of its linkable identifiers is among them, so running
  * {@link IdentityResolution} over just those records gives the same components, guards and ids as over all of
- * bronze, given yesterday's over-shared identifiers (which stay over-shared as records arrive).
+ * bronze, given yesterday's over-shared identifiers (which stay over-shared as records arrive, and keep the
+ * guard recorded when they were first excluded, in both paths). An erasure request or a suppressed identifier
+ * tonight erases only components of those records, so it is resolved incrementally too.
  *
  * <p>A night is resolved in full instead when that argument does not hold, and the log says why: no outputs
- * of the day before, or they were not the last unify published; bronze landed up to the day before changed
- * since (a re-ingested date); other settings; fuzzy matching (it compares names across all records); tonight's
- * records carry an identifier already over-shared by a counting guard, or re-deliver a record whose earlier
- * version carried one (its guard could change); an erasure request or a suppressed identifier arrives.
+ * of the day before, or they were not the last unify published; bronze landed up to the day before, the
+ * settings, the time zone or the code changed since; fuzzy matching (it compares names across all records); a
+ * record delivered again whose earlier version carried an over-shared or an erased identifier (the guard could
+ * release it; the erased record could come back); more than half of yesterday's customers touched.
  */
 final class IncrementalUnify {
   private static final Logger LOG = LoggerFactory.getLogger(IncrementalUnify.class);
   private static final String[] RECORD = {"source", "record_key"};
   private static final String[] CUSTOMER = {"customer_id"};
-  /** The value-based guard: arriving records cannot take it away (a changed record can; see below). */
-  private static final String ROLE_GUARD = "role_address";
   /** Above this share of yesterday's customers touched tonight (a backfill, a source delivered whole again). */
   private static final double MAX_TOUCHED_SHARE = 0.5;
 
@@ -125,22 +125,17 @@ final class IncrementalUnify {
     Dataset<Row> earlierIds = IdentityGraph.recordIdentifiers(earlier).select("node_key").distinct();
     Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
         IdentityResolution.SUPPRESSION);
-    // Erasure reaches records outside the touched customers (a suppressed identifier, erased people's records
-    // stay in bronze): such a night runs in full, and is told apart before any work.
-    if (!tonight.where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT)).isEmpty()
-        || !tonightIds.union(earlierIds)
-            .select(IdentityResolution.saltedHash(col("node_key"), settings.unify().salt()).as("identifier_hash"))
-            .join(suppressed, "identifier_hash").isEmpty()) {
-      return Attempt.full("an erasure request or a suppressed identifier arrived");
+    // An erased person's records stay in bronze, counted as erased: one of them delivered again would change
+    // that count and could come back to life. (Erasure requests and suppressed identifiers in tonight's new
+    // records only reach the customers they touch, and are resolved with them.)
+    if (!earlierIds.select(IdentityResolution.saltedHash(col("node_key"), settings.unify().salt())
+        .as("identifier_hash")).join(suppressed, "identifier_hash").isEmpty()) {
+      return Attempt.full("a record delivered again tonight carried an erased identifier before");
     }
+    // Guards only add identifiers as records arrive, but a changed record can release one (an address is a
+    // role mailbox only while some record carries it in plain text).
     Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
         .parquet(prior.overShared().toString());
-    Dataset<Row> counted = previousOverShared.where(col("guard").notEqual(ROLE_GUARD)).select("node_key");
-    if (!tonightIds.join(counted, "node_key").isEmpty()) {
-      return Attempt.full("tonight's records carry an identifier already over-shared by a counting guard");
-    }
-    // Any guard, the role one included: an address is a role mailbox only while a record carries it in plain
-    // text (hashed e-mails cannot tell), so a changed record can release it.
     if (!earlierIds.join(previousOverShared, "node_key").isEmpty()) {
       return Attempt.full("a record delivered again tonight carried an over-shared identifier before");
     }
@@ -167,10 +162,8 @@ final class IncrementalUnify {
       IdentityResolution.Result result = IdentityResolution.resolve(records,
           previousNodes.join(touched, CUSTOMER, "left_semi"), suppressed,
           UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
-          previousOverShared, settings.unify(), runDate);
-      if (!result.erasedRecords().isEmpty()) {   // checked above; kept as the last line of defence
-        return Attempt.full("an erasure request or a suppressed identifier arrived");
-      }
+          previousOverShared, previousOverShared, settings.unify(), runDate);
+      long erasedTonight = result.erasedRecords().count();
       LOG.info(String.format(Locale.ROOT, "unify: incremental from %s: %,d records of %,d touched customers and"
           + " tonight's resolved again", prior.date(), resolved, customers));
 
@@ -199,7 +192,7 @@ final class IncrementalUnify {
 
       long newRecords = tonightKeys.count() - earlier.select("source", "record_key").distinct().count();
       return new Attempt(new UnifyStage.Staged(nodes, recordMap, changes, suppression, erased, newlyErased,
-          overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords(),
+          overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords() + erasedTonight,
           "incremental from " + prior.date()), null);
     } finally {
       records.unpersist();

@@ -130,8 +130,14 @@ public final class UnifyStage {
         IdentityResolution.SUPPRESSION);
     Dataset<Row> previousErased = readIfPublished(spark, fs, layout.erasedCustomers(), IdentityResolution.ERASED);
 
+    Dataset<Row> previousOverShared = DatedPartitions.latestBefore(fs, layout.identityOverShared(), DT, runDate)
+        .map(date -> read(spark, DatedPartitions.partition(layout.identityOverShared(), DT, date),
+            IdentityResolution.OVER_SHARED))
+        .orElseGet(() -> IdentityResolution.empty(spark, IdentityResolution.OVER_SHARED));
+
     IdentityResolution.Result result = IdentityResolution.resolve(records, previousNodes, previousSuppression,
-        previousErased, settings.unify(), runDate);
+        previousErased, IdentityResolution.empty(spark, IdentityResolution.OVER_SHARED), previousOverShared,
+        settings.unify(), runDate);
 
     Path nodes = stage(result.nodeMap().sortWithinPartitions("node_key"), publisher, "identity_nodes");
     Path recordMap = stage(result.recordCustomers(), publisher, "identity_map");

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * two warehouses, one with {@code audience.unify.incremental} on, and every silver table must hold the same rows
  * after every night. The second night is incremental (a new customer, a record that merges two customers, a
  * record delivered again with a new name, an identifier that becomes over-shared, an untouched customer whose
- * preferred channel changes as the engagement window slides); the third carries an erasure request and falls
- * back to a full run; the fourth is incremental again.
+ * preferred channel changes as the engagement window slides); the third carries an erasure request; the fourth
+ * an over-shared identifier again and an order with the erased person's e-mail. Every night after the first is
+ * incremental.
  */
 class UnifyIncrementalTest {
   private static final String CONFIG = """
@@ -184,18 +185,20 @@ class UnifyIncrementalTest {
     assertEquals(1, danToday.size());
     assertNotEquals(danYesterday, danToday, "Dan's ad click left the engagement window: his preferred channel moved");
 
-    // An erasure request: that night is resolved in full, with the same outputs.
+    // An erasure request erases only the customer it touches: resolved incrementally too.
     land("privacy/forget", "2026-11-21", "request_id,email,received_at\nf1,eve@x.com,2026-11-21T08:00:00Z\n");
     land("shop/orders", "2026-11-21", ORDERS + "o7,dan@x.com,,US,Dan,2026-11-21T10:00:00Z,5.00\n");
     for (String warehouse : List.of("full", "incremental")) {
       night(warehouse, warehouse.equals("incremental"), "2026-11-21");
     }
-    assertEquals("full (an erasure request or a suppressed identifier arrived)",
-        resolution("incremental", "2026-11-21"));
+    assertEquals("incremental from 2026-11-20", resolution("incremental", "2026-11-21"));
     assertSameOutputs("2026-11-21");
+    assertEquals(1, counts("incremental", "2026-11-21").newlyErased(), "Eve");
 
-    // The night after an erasure is incremental again.
-    land("shop/orders", "2026-11-22", ORDERS + "o8,ann@x.com,,US,Anne,2026-11-22T10:00:00Z,7.00\n");
+    // Ann's over-shared phone comes again (it keeps its guard), and Eve's suppressed e-mail on a new order (the
+    // order is erased on arrival).
+    land("shop/orders", "2026-11-22", ORDERS + "o8,ann@x.com,555-201-0100,US,Anne,2026-11-22T10:00:00Z,7.00\n"
+        + "o10,eve@x.com,,GB,Eve,2026-11-22T11:00:00Z,3.00\n");
     for (String warehouse : List.of("full", "incremental")) {
       night(warehouse, warehouse.equals("incremental"), "2026-11-22");
     }
