@@ -1,7 +1,10 @@
 package io.audiencepipeline.unify;
 
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.identity.IdentityGraph;
@@ -122,23 +125,37 @@ final class IncrementalUnify {
     Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
         .join(tonightKeys, RECORD, "left_semi")
         .localCheckpoint();
-    Dataset<Row> earlierIds = IdentityGraph.recordIdentifiers(earlier).select("node_key").distinct();
+    // The versions of re-delivered records that yesterday's run used, and whether tonight's version changed
+    // what the graph and its guards see (identifiers, first name).
+    Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(BronzeRecords.latest(earlier)).localCheckpoint();
     Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
         IdentityResolution.SUPPRESSION);
-    // An erased person's records stay in bronze, counted as erased: one of them delivered again would change
-    // that count and could come back to life. (Erasure requests and suppressed identifiers in tonight's new
-    // records only reach the customers they touch, and are resolved with them.)
-    if (!earlierIds.select(IdentityResolution.saltedHash(col("node_key"), settings.unify().salt())
-        .as("identifier_hash")).join(suppressed, "identifier_hash").isEmpty()) {
-      return Attempt.full("a record delivered again tonight carried an erased identifier before");
-    }
-    // Guards only add identifiers as records arrive, but a changed record can release one (an address is a
-    // role mailbox only while some record carries it in plain text).
     Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
         .parquet(prior.overShared().toString());
-    if (!earlierIds.join(previousOverShared, "node_key").isEmpty()) {
-      return Attempt.full("a record delivered again tonight carried an over-shared identifier before");
+    Dataset<Row> tonightSignatures = signatures(IdentityGraph.recordIdentifiers(tonight))
+        .withColumnRenamed("ids", "tonight_ids").withColumnRenamed("name", "tonight_name");
+    Dataset<Row> changed = signatures(earlierIdentifiers).join(tonightSignatures, RECORD, "left")
+        .where(col("ids").notEqual(col("tonight_ids")).or(col("tonight_ids").isNull())
+            .or(col("name").eqNullSafe(col("tonight_name")).unary_$bang()))
+        .select("source", "record_key");
+    // Guards only add identifiers as records arrive, but a changed record can release one (an address is a
+    // role mailbox only while some record carries it in plain text).
+    if (!earlierIdentifiers.join(changed, RECORD, "left_semi").join(previousOverShared, "node_key").isEmpty()) {
+      return Attempt.full("a record delivered again tonight changed, and carried an over-shared identifier");
     }
+    // Re-delivered records that were erased yesterday (erased people's records stay in bronze): an erasure
+    // request, or a record with a linkable identifier on the suppression list (every linkable identifier of an
+    // erased component is on it). Tonight they are resolved with the rest; the erased count moves by the
+    // difference.
+    Dataset<Row> erasedBefore = earlierIdentifiers
+        .join(previousOverShared.select("node_key"), new String[] {"node_key"}, "left_anti")
+        .withColumn("identifier_hash", IdentityResolution.saltedHash(col("node_key"), settings.unify().salt()))
+        .join(suppressed.select("identifier_hash"), "identifier_hash")
+        .select("source", "record_key")
+        .union(BronzeRecords.latest(earlier).where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT))
+            .select("source", "record_key"))
+        .distinct()
+        .localCheckpoint();
 
     Dataset<Row> previousNodes = spark.read().schema(IdentityResolution.NODE_MAP).parquet(prior.nodes().toString());
     Dataset<Row> previousMap = spark.read().parquet(prior.map().toString());
@@ -163,7 +180,9 @@ final class IncrementalUnify {
           previousNodes.join(touched, CUSTOMER, "left_semi"), suppressed,
           UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
           previousOverShared, previousOverShared, settings.unify(), runDate);
-      long erasedTonight = result.erasedRecords().count();
+      Dataset<Row> erasedNow = result.erasedRecords().localCheckpoint();
+      long erasedChange = erasedNow.join(erasedBefore, RECORD, "left_anti").count()
+          - erasedBefore.join(erasedNow, RECORD, "left_anti").count();
       LOG.info(String.format(Locale.ROOT, "unify: incremental from %s: %,d records of %,d touched customers and"
           + " tonight's resolved again", prior.date(), resolved, customers));
 
@@ -192,11 +211,17 @@ final class IncrementalUnify {
 
       long newRecords = tonightKeys.count() - earlier.select("source", "record_key").distinct().count();
       return new Attempt(new UnifyStage.Staged(nodes, recordMap, changes, suppression, erased, newlyErased,
-          overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords() + erasedTonight,
+          overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords() + erasedChange,
           "incremental from " + prior.date()), null);
     } finally {
       records.unpersist();
     }
+  }
+
+  /** Per record: its sorted identifiers ({@code ids}) and first name ({@code name}). */
+  private static Dataset<Row> signatures(Dataset<Row> recordIdentifiers) {
+    return recordIdentifiers.groupBy("source", "record_key")
+        .agg(array_sort(collect_set(col("node_key"))).as("ids"), max(col("first_name")).as("name"));
   }
 
   private static boolean published(FileSystem fs, Path path) {

@@ -197,12 +197,18 @@ class UnifyIncrementalTest {
 
     // Ann's over-shared phone comes again (it keeps its guard), and Eve's suppressed e-mail on a new order (the
     // order is erased on arrival).
+    // Eve's erased first order and consent are delivered again, the order unchanged (it stays erased), the consent
+    // with another address (it comes back, as a new customer).
     land("shop/orders", "2026-11-22", ORDERS + "o8,ann@x.com,555-201-0100,US,Anne,2026-11-22T10:00:00Z,7.00\n"
-        + "o10,eve@x.com,,GB,Eve,2026-11-22T11:00:00Z,3.00\n");
+        + "o10,eve@x.com,,GB,Eve,2026-11-22T11:00:00Z,3.00\n"
+        + "o5,eve@x.com,,GB,Eve,2026-11-20T08:00:00Z,19.99\n");
+    land("privacy/consent", "2026-11-22", CONSENT + "c4,yan@x.com,email,2026-11-19T00:00:00Z\n");
     for (String warehouse : List.of("full", "incremental")) {
       night(warehouse, warehouse.equals("incremental"), "2026-11-22");
     }
     assertEquals("incremental from 2026-11-21", resolution("incremental", "2026-11-22"));
     assertSameOutputs("2026-11-22");
+    assertTrue(rows("incremental", "silver/customer_profile/dt=2026-11-22").stream().anyMatch(r -> r.contains("yan@x.com")),
+        "the re-delivered consent with a new address lives");
   }
 }
