@@ -101,6 +101,12 @@ class UnifyIncrementalTest {
     }
   }
 
+  /** Ingest and unify the date into both warehouses. */
+  private void bothNights(String date) throws IOException {
+    night("full", false, date);
+    night("incremental", true, date);
+  }
+
   /** Every row of a table as text, sorted (rows hold arrays and maps, so they are compared as strings). */
   private List<String> rows(String warehouse, String table) {
     Dataset<Row> rows = SharedSpark.session().read().parquet(dir.resolve(warehouse).resolve(table).toString());
@@ -153,9 +159,7 @@ class UnifyIncrementalTest {
     land("privacy/consent", "2026-11-19", CONSENT
         + "c1,dan@x.com,email,2026-11-01T00:00:00Z\nc2,dan@x.com,ads,2026-11-01T00:00:00Z\n"
         + "c3,ann@x.com,email,2026-11-01T00:00:00Z\nc4,eve@x.com,email,2026-11-19T00:00:00Z\n");
-    for (String warehouse : List.of("full", "incremental")) {
-      night(warehouse, warehouse.equals("incremental"), "2026-11-19");
-    }
+    bothNights("2026-11-19");
     assertSameOutputs("2026-11-19");
     assertTrue(resolution("incremental", "2026-11-19").startsWith("full (no published identity_nodes"),
         resolution("incremental", "2026-11-19"));
@@ -168,9 +172,7 @@ class UnifyIncrementalTest {
         + "o6,bob@x.com,555-201-0300,US,Cat,2026-11-20T09:30:00Z,55.00\n"
         + "o9,zed@x.com,555-201-0100,US,Zed,2026-11-20T11:00:00Z,8.00\n");
     land("marketing/touches", "2026-11-20", TOUCHES + "t3,cat@x.com,open,2026-11-20T07:00:00Z\n");
-    for (String warehouse : List.of("full", "incremental")) {
-      night(warehouse, warehouse.equals("incremental"), "2026-11-20");
-    }
+    bothNights("2026-11-20");
     assertEquals("incremental from 2026-11-19", resolution("incremental", "2026-11-20"));
     assertEquals("full (audience.unify.incremental is off)", resolution("full", "2026-11-20"));
     assertSameOutputs("2026-11-20");
@@ -188,24 +190,19 @@ class UnifyIncrementalTest {
     // An erasure request erases only the customer it touches: resolved incrementally too.
     land("privacy/forget", "2026-11-21", "request_id,email,received_at\nf1,eve@x.com,2026-11-21T08:00:00Z\n");
     land("shop/orders", "2026-11-21", ORDERS + "o7,dan@x.com,,US,Dan,2026-11-21T10:00:00Z,5.00\n");
-    for (String warehouse : List.of("full", "incremental")) {
-      night(warehouse, warehouse.equals("incremental"), "2026-11-21");
-    }
+    bothNights("2026-11-21");
     assertEquals("incremental from 2026-11-20", resolution("incremental", "2026-11-21"));
     assertSameOutputs("2026-11-21");
     assertEquals(1, counts("incremental", "2026-11-21").newlyErased(), "Eve");
 
     // Ann's over-shared phone comes again (it keeps its guard), and Eve's suppressed e-mail on a new order (the
-    // order is erased on arrival).
-    // Eve's erased first order and consent are delivered again, the order unchanged (it stays erased), the consent
-    // with another address (it comes back, as a new customer).
+    // order is erased on arrival). Eve's erased first order and consent are delivered again, the order unchanged
+    // (it stays erased), the consent with another address (it comes back, as a new customer).
     land("shop/orders", "2026-11-22", ORDERS + "o8,ann@x.com,555-201-0100,US,Anne,2026-11-22T10:00:00Z,7.00\n"
         + "o10,eve@x.com,,GB,Eve,2026-11-22T11:00:00Z,3.00\n"
         + "o5,eve@x.com,,GB,Eve,2026-11-20T08:00:00Z,19.99\n");
     land("privacy/consent", "2026-11-22", CONSENT + "c4,yan@x.com,email,2026-11-19T00:00:00Z\n");
-    for (String warehouse : List.of("full", "incremental")) {
-      night(warehouse, warehouse.equals("incremental"), "2026-11-22");
-    }
+    bothNights("2026-11-22");
     assertEquals("incremental from 2026-11-21", resolution("incremental", "2026-11-22"));
     assertSameOutputs("2026-11-22");
     assertTrue(rows("incremental", "silver/customer_profile/dt=2026-11-22").stream().anyMatch(r -> r.contains("yan@x.com")),
