@@ -89,10 +89,15 @@ public final class Publisher {
    * @param stage who needs it, e.g. "the features stage"; {@code what}: what it is and how to get it
    */
   public static void requirePublished(FileSystem fs, Path path, String stage, String what) {
+    if (!isPublished(fs, path)) {
+      throw PipelineFailure.inputRejected(stage + " needs " + what + ": " + path + " is not published");
+    }
+  }
+
+  /** Whether {@code path} is published (has its {@code _SUCCESS} marker). */
+  public static boolean isPublished(FileSystem fs, Path path) {
     try {
-      if (!fs.exists(new Path(path, SUCCESS_MARKER))) {
-        throw PipelineFailure.inputRejected(stage + " needs " + what + ": " + path + " is not published");
-      }
+      return fs.exists(new Path(path, SUCCESS_MARKER));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }

@@ -10,19 +10,14 @@ import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.identity.IdentityGraph;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +81,7 @@ final class IncrementalUnify {
     Path overShared = DatedPartitions.partition(layout.identityOverShared(), UnifyStage.DT, before);
     Path profile = DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, before);
     for (Path path : new Path[] {nodes, map, overShared, profile, layout.customerEvents()}) {
-      if (!published(fs, path)) {
+      if (!Publisher.isPublished(fs, path)) {
         return Attempt.full("no published " + path.getParent().getName() + " of " + before);
       }
     }
@@ -121,18 +116,20 @@ final class IncrementalUnify {
     Dataset<Row> tonightDeliveries = deliveries.where(col(BronzeRecords.LANDING_DATE).equalTo(lit(Date.valueOf(runDate))));
     Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries).localCheckpoint();
     Dataset<Row> tonightKeys = tonight.select("source", "record_key");
-    Dataset<Row> tonightIds = IdentityGraph.recordIdentifiers(tonight).select("node_key").distinct();
+    Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).localCheckpoint();
+    Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct();
     Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
         .join(tonightKeys, RECORD, "left_semi")
         .localCheckpoint();
     // The versions of re-delivered records that yesterday's run used, and whether tonight's version changed
     // what the graph and its guards see (identifiers, first name).
-    Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(BronzeRecords.latest(earlier)).localCheckpoint();
+    Dataset<Row> earlierLatest = BronzeRecords.latest(earlier).localCheckpoint();
+    Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(earlierLatest).localCheckpoint();
     Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
         IdentityResolution.SUPPRESSION);
     Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
         .parquet(prior.overShared().toString());
-    Dataset<Row> tonightSignatures = signatures(IdentityGraph.recordIdentifiers(tonight))
+    Dataset<Row> tonightSignatures = signatures(tonightIdentifiers)
         .withColumnRenamed("ids", "tonight_ids").withColumnRenamed("name", "tonight_name");
     Dataset<Row> changed = signatures(earlierIdentifiers).join(tonightSignatures, RECORD, "left")
         .where(col("ids").notEqual(col("tonight_ids")).or(col("tonight_ids").isNull())
@@ -152,7 +149,7 @@ final class IncrementalUnify {
         .withColumn("identifier_hash", IdentityResolution.saltedHash(col("node_key"), settings.unify().salt()))
         .join(suppressed.select("identifier_hash"), "identifier_hash")
         .select("source", "record_key")
-        .union(BronzeRecords.latest(earlier).where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT))
+        .union(earlierLatest.where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT))
             .select("source", "record_key"))
         .distinct()
         .localCheckpoint();
@@ -206,8 +203,7 @@ final class IncrementalUnify {
               .join(touched, CUSTOMER, "left_anti"), previousTimeline, settings.unify(), runDate));
       Path profilePath = UnifyStage.stage(profile.sortWithinPartitions("customer_id"), publisher, "customer_profile");
       Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
-      Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline.select(
-          Arrays.stream(timeline.columns()).map(functions::col).toArray(Column[]::new))), publisher);
+      Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline), publisher);
 
       long newRecords = tonightKeys.count() - earlier.select("source", "record_key").distinct().count();
       return new Attempt(new UnifyStage.Staged(nodes, recordMap, changes, suppression, erased, newlyErased,
@@ -224,11 +220,4 @@ final class IncrementalUnify {
         .agg(array_sort(collect_set(col("node_key"))).as("ids"), max(col("first_name")).as("name"));
   }
 
-  private static boolean published(FileSystem fs, Path path) {
-    try {
-      return fs.exists(new Path(path, Publisher.SUCCESS_MARKER));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
-  }
 }

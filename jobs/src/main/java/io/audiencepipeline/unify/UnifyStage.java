@@ -182,15 +182,9 @@ public final class UnifyStage {
   }
 
   static Dataset<Row> readIfPublished(SparkSession spark, FileSystem fs, Path path, StructType schema) {
-    try {
-      if (fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
-        return read(spark, path, schema);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
-    return IdentityResolution.empty(spark, schema);
+    return Publisher.isPublished(fs, path) ? read(spark, path, schema) : IdentityResolution.empty(spark, schema);
   }
+
 
   /** Counts from the staged Parquet files (cheap: mostly footers), never from recomputation. */
   private static UnifyReport report(SparkSession spark, Staged staged, LocalDate runDate) {
