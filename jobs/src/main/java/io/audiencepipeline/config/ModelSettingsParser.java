@@ -1,8 +1,10 @@
 package io.audiencepipeline.config;
 
+import io.audiencepipeline.identity.IdentifierKind;
 import io.audiencepipeline.models.features.FeatureSpec;
 import io.audiencepipeline.models.targets.TargetSpec;
 import io.audiencepipeline.models.training.TrainingSettings;
+import io.audiencepipeline.unify.Profiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.regex.Pattern;
 
 /** Parses and checks {@code audience.models}. */
 final class ModelSettingsParser {
+  private static final String LONGEST_WINDOW = "longest-window";
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Set<String> KINDS = Set.of("purchase", "outcome");
   private static final Set<String> MODEL_KINDS = Set.of(TrainingSettings.Candidate.LOGISTIC,
@@ -86,10 +89,46 @@ final class ModelSettingsParser {
     int maxRows = models.positiveInt("max-training-rows");
     TrainingSettings training = new TrainingSettings(models.positiveInt("training-dates"),
         models.positiveInt("step-days"), nonNegativeInt(models, "label-delay-days"),
-        nonNegativeInt(models, "min-history-days"), maxRows, classWeights, calibration,
+        minHistoryDays(models, features), maxRows, classWeights, calibration,
         List.copyOf(candidates), models.fraction("promotion-tolerance"),
-        nonNegativeInt(models, "retrain-after-days"), models.integer("seed"));
+        nonNegativeInt(models, "retrain-after-days"), models.integer("seed"),
+        trainingIdentifiers(models));
     return new ModelSettings(List.copyOf(targets), training);
+  }
+
+  /**
+   * {@code min-history-days}: a number of days, or {@code longest-window} (the longest of
+   * {@code audience.features.windows-days}), so that every window is fully observed at each training as-of date.
+   */
+  private static int minHistoryDays(ConfigReader models, FeatureSpec features) {
+    String key = "min-history-days";
+    String value = models.string(key);
+    if (value.equals(LONGEST_WINDOW)) {
+      return features.longestWindow();
+    }
+    try {
+      int days = Integer.parseInt(value);
+      if (days >= 0) {
+        return days;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    models.fail(key, "'" + value + "' is not a number of days (0 or more) or " + LONGEST_WINDOW);
+    return 0;
+  }
+
+  /** {@code training-identifiers}: identifier kinds (bronze column names) a training customer must have one of. */
+  private static List<String> trainingIdentifiers(ConfigReader models) {
+    String key = "training-identifiers";
+    List<String> kinds = models.strings(key);
+    for (String kind : kinds) {
+      if (IdentifierKind.fromColumn(kind).filter(Profiles.LISTED::contains).isEmpty()) {
+        models.fail(key, "'" + kind + "' is not an identifier kind the profile lists "
+            + Profiles.LISTED.stream().map(IdentifierKind::column).toList());
+      }
+    }
+    return List.copyOf(kinds);
   }
 
   private static int nonNegativeInt(ConfigReader block, String key) {

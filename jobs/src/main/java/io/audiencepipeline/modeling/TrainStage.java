@@ -104,8 +104,8 @@ public final class TrainStage {
           dates.training(), dates.validation());
       Dataset<Row> trainingRows = null;
       for (LocalDate asOf : dates.training()) {
-        Dataset<Row> labelled = Labels.attach(data.events(), data.featuresAsOf(asOf, target), asOf, target,
-            purchases);
+        Dataset<Row> labelled = Labels.attach(data.events(), data.trainingFeaturesAsOf(asOf, target), asOf,
+            target, purchases);
         trainingRows = trainingRows == null ? labelled : trainingRows.unionByName(labelled);
       }
       Dataset<Row> validation = Labels.attach(data.events(), data.featuresAsOf(dates.validation(), target),

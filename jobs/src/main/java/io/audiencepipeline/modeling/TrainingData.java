@@ -3,6 +3,7 @@ package io.audiencepipeline.modeling;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.audiencepipeline.config.Settings;
@@ -18,6 +19,7 @@ import io.audiencepipeline.unify.UnifyStage;
 import java.io.IOException;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -53,6 +56,7 @@ final class TrainingData implements AutoCloseable {
   private Dataset<Row> daily;
   private final Map<String, Dataset<Row>> features = new HashMap<>();
   private final Set<LocalDate> warnedEarliest = new HashSet<>();
+  private final Set<String> warnedShortHistory = new HashSet<>();
 
   TrainingData(SparkSession spark, Settings settings, WarehouseLayout layout, FileSystem fs, LocalDate runDate) {
     this.spark = spark;
@@ -88,15 +92,39 @@ final class TrainingData implements AutoCloseable {
     }
     if (validation.isBefore(earliest) || trainingDates.isEmpty()) {
       throw new TrainingDataException(String.format("target %s needs as-of dates with %d days of history before"
-          + " them and %d days of labels after: the timeline starts %s, so the earliest training as-of date is"
-          + " %s, but the latest training as-of date for run date %s is %s (validation %s)", target.name(),
-          training.minHistoryDays(), horizon, firstEventDate, earliest, runDate,
+          + " them (audience.models.min-history-days) and %d days of labels after: the timeline starts %s, so the"
+          + " earliest training as-of date is %s, but the latest training as-of date for run date %s is %s"
+          + " (validation %s)", target.name(), training.minHistoryDays(), horizon, firstEventDate, earliest, runDate,
           validation.minusDays(horizon), validation));
+    }
+    LocalDate first = trainingDates.get(trainingDates.size() - 1);
+    long history = ChronoUnit.DAYS.between(firstEventDate, first) + 1;
+    int longest = settings.features().longestWindow();
+    if (history < longest && warnedShortHistory.add(target.name())) {
+      LOG.warn("target {}: the earliest training as-of date {} has {} days of timeline, fewer than the longest"
+          + " feature window ({} days): windowed counts are cut short in training but not in scoring"
+          + " (min-history-days = {}; longest-window avoids this)", target.name(), first, history, longest,
+          training.minHistoryDays());
     }
     return new Dates(validation, List.copyOf(trainingDates));
   }
 
   record Dates(LocalDate validation, List<LocalDate> training) {
+  }
+
+  /**
+   * A target's training rows as of a date: {@link #featuresAsOf}, and for purchase targets with
+   * {@code training-identifiers} only the customers whose profile holds one of those identifier kinds.
+   */
+  Dataset<Row> trainingFeaturesAsOf(LocalDate asOf, TargetSpec target) {
+    Dataset<Row> rows = featuresAsOf(asOf, target);
+    List<String> kinds = settings.models().training().trainingIdentifiers();
+    if (kinds.isEmpty() || target.kind() != TargetSpec.Kind.PURCHASE) {
+      return rows;
+    }
+    Column identified = kinds.stream().map(kind -> size(col(kind + "s")).gt(0)).reduce(Column::or).orElseThrow();
+    Dataset<Row> customers = profileAsOf(asOf).where(identified).select("customer_id");
+    return rows.join(customers, new String[] {"customer_id"}, "left_semi");
   }
 
   /**

@@ -53,7 +53,8 @@ public final class Profiles {
       "email", List.of("email"), "sms", List.of("phone"), "phone", List.of("phone"),
       "ads", List.of("email", "phone"));
 
-  private static final List<IdentifierKind> LISTED = List.of(IdentifierKind.EMAIL, IdentifierKind.PHONE,
+  /** The identifier kinds the profile lists, each as {@code <column>s} (an array of the customer's values). */
+  public static final List<IdentifierKind> LISTED = List.of(IdentifierKind.EMAIL, IdentifierKind.PHONE,
       IdentifierKind.ACCOUNT_ID, IdentifierKind.CRM_CONTACT_ID, IdentifierKind.LOYALTY_ID,
       IdentifierKind.DEVICE_ID, IdentifierKind.COOKIE_ID);
 

@@ -126,6 +126,8 @@ class SettingsLoaderTest {
         audience.models.calibration = magic
         audience.models.class-weights = heavy
         audience.models.promotion-tolerance = 2
+        audience.models.min-history-days = forever
+        audience.models.training-identifiers = [email, hashed_email, shoe_size]
         """));
     String message = failure.getMessage();
     for (String expected : List.of(
@@ -138,7 +140,10 @@ class SettingsLoaderTest {
         "audience.models.try: 'neural' is not declared in audience.models.candidates",
         "audience.models.calibration: 'magic' is not one of [platt, isotonic]",
         "audience.models.class-weights: 'heavy' is not one of [balanced, none]",
-        "audience.models.promotion-tolerance: expected a number between 0 and 1, got 2")) {
+        "audience.models.promotion-tolerance: expected a number between 0 and 1, got 2",
+        "audience.models.min-history-days: 'forever' is not a number of days (0 or more) or longest-window",
+        "audience.models.training-identifiers: 'hashed_email' is not an identifier kind the profile lists [email,",
+        "audience.models.training-identifiers: 'shoe_size' is not an identifier kind")) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
   }
@@ -150,6 +155,9 @@ class SettingsLoaderTest {
         "responds_to_offer_30d"), settings.models().targets().stream().map(t -> t.name()).toList());
     assertEquals(List.of("logistic", "gbt"), settings.models().training().candidates().stream()
         .map(c -> c.name()).toList());
+    assertEquals(14, settings.models().training().minHistoryDays(), "the sample's 90 days hold no full window");
+    assertEquals(90, SettingsLoader.load(List.of("../conf/application.conf"),
+        Map.of("audience.models.min-history-days", "longest-window")).models().training().minHistoryDays());
   }
 
   @Test

@@ -58,7 +58,7 @@ class BringYourOwnDataTest {
     for (int c = 0; c < 500; c++) {
       double rate = Math.min(0.15, Math.exp(-4.5 + 1.5 * random.nextGaussian()));
       boolean first = true;
-      for (LocalDate day = RUN.minusDays(150); !day.isAfter(RUN.minusDays(1)); day = day.plusDays(1)) {
+      for (LocalDate day = RUN.minusDays(160); !day.isAfter(RUN.minusDays(1)); day = day.plusDays(1)) {
         if (first || random.nextDouble() < rate) {
           csv.append(String.format(Locale.ROOT, "K-%04d,%sT%02d:15:00Z,%.2f,%s%n", c, day, 8 + random.nextInt(12),
               10 + random.nextDouble() * 90, random.nextBoolean() ? "kitchen" : ""));

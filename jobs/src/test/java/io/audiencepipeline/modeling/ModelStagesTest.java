@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.apache.commons.io.FileUtils;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -56,6 +57,8 @@ class ModelStagesTest {
       }
       audience.models.candidates.gbt.max-iter = 10
       audience.models.training-dates = 2
+      # 112 days of timeline: too short for a 90-day window at 2026-09-13 (longest-window is tested below).
+      audience.models.min-history-days = 14
       audience.models.candidates.stump { kind = gradient-boosted-trees, max-iter = 1, max-depth = 1, step-size = 0.1 }
       """;
 
@@ -79,8 +82,9 @@ class ModelStagesTest {
       String id = String.format("C%04d", c);
       double rate = Math.exp(-6 + 2.2 * random.nextGaussian());
       rate = Math.min(rate, 0.2);
+      // Every third customer is an identity fragment: no e-mail (as a cookie seen browsing would be).
       profiles.add(RowFactory.create(id, Timestamp.valueOf(START.atStartOfDay()), Date.valueOf("1980-05-01"),
-          c % 2 == 0 ? "US" : "GB"));
+          c % 2 == 0 ? "US" : "GB", c % 3 == 0 ? List.of() : List.of(id.toLowerCase() + "@example.com")));
       for (LocalDate day = START; day.isBefore(RUN.plusDays(1)); day = day.plusDays(1)) {
         if (random.nextDouble() < rate) {
           events.add(event(id, day, "order_line", "climbing", "80.00"));
@@ -102,7 +106,8 @@ class ModelStagesTest {
     published(warehouse.resolve("silver/customer_events"));
     Path profile = warehouse.resolve("silver/customer_profile/dt=" + RUN);
     spark.createDataFrame(profiles, StructType.fromDDL("customer_id string, first_seen timestamp,"
-        + " birth_date date, country string")).write().mode(SaveMode.Overwrite).parquet(profile.toString());
+        + " birth_date date, country string, emails array<string>")).write().mode(SaveMode.Overwrite)
+        .parquet(profile.toString());
     published(profile);
   }
 
@@ -120,6 +125,10 @@ class ModelStagesTest {
   }
 
   private static int run(String... args) {
+    return runIn(warehouse, args);
+  }
+
+  private static int runIn(Path warehouse, String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.addAll(List.of("--config", config.toString(), "-Daudience.warehouse=" + warehouse.toUri(),
         "-Daudience.landing=" + dir.resolve("landing").toUri()));
@@ -127,6 +136,10 @@ class ModelStagesTest {
   }
 
   private static ModelRegistry registry() throws IOException {
+    return registry(warehouse);
+  }
+
+  private static ModelRegistry registry(Path warehouse) throws IOException {
     FileSystem fs = FileSystem.getLocal(SharedSpark.session().sparkContext().hadoopConfiguration());
     return new ModelRegistry(fs, new org.apache.hadoop.fs.Path(warehouse.resolve("models").toUri()));
   }
@@ -144,6 +157,7 @@ class ModelStagesTest {
     // Validation: run date - 30 days horizon - 2 days label delay; training labels end where it starts.
     assertEquals("2026-10-20", first.validationAsOfDate());
     assertEquals(List.of("2026-09-20", "2026-09-13"), first.trainingAsOfDates());
+    assertEquals(2 * customers, first.trainingRows(), "every customer known on each training date");
     assertTrue(first.promotion().promoted());
     assertTrue(registry.load("buys_climbing_30d", 1).metrics().rocAuc() > 0.75,
         "the hidden rate is learnable from views and purchases");
@@ -184,5 +198,30 @@ class ModelStagesTest {
     // Feature definitions changed under the champion: a clear error, not a crash.
     assertEquals(0, run("features", "--run-date", RUN.toString(), "-Daudience.features.windows-days.0=7"));
     assertEquals(3, run("score", "--run-date", RUN.toString(), "-Daudience.features.windows-days.0=7"));
+  }
+
+  /**
+   * training-identifiers: only customers whose profile holds an e-mail give training rows; the validation date
+   * (calibration and every metric) keeps all customers, the population scoring serves. Separate warehouse.
+   */
+  @Test
+  void trainsOnIdentifiedCustomersAndJudgesOnAll() throws IOException {
+    Path other = dir.resolve("identified-warehouse");
+    FileUtils.copyDirectory(warehouse.resolve("silver").toFile(), other.resolve("silver").toFile());
+    assertEquals(0, runIn(other, "train", "--run-date", RUN.toString(), "-Daudience.models.try.0=logistic",
+        "-Daudience.models.training-identifiers.0=email"));
+    ModelRegistry identified = registry(other);
+    long withEmail = customers - (customers + 2) / 3;
+    assertEquals(2 * withEmail, identified.metadata("buys_climbing_30d", 1).trainingRows(),
+        "customers with an e-mail x 2 training dates");
+    assertEquals(0, runIn(other, "train", "--run-date", RUN.plusDays(1).toString(),
+        "-Daudience.models.try.0=logistic"));
+    assertEquals(2 * customers, identified.metadata("buys_climbing_30d", 2).trainingRows());
+    assertEquals(identified.load("buys_climbing_30d", 2).metrics().rows(),
+        identified.load("buys_climbing_30d", 1).metrics().rows(), "the same test half of all customers");
+
+    // The default min-history-days (longest-window: 90 days) needs more timeline than these 112 days give.
+    assertEquals(3, runIn(other, "train", "--run-date", RUN.toString(),
+        "-Daudience.models.min-history-days=longest-window"));
   }
 }

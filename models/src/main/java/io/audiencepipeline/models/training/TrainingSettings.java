@@ -9,7 +9,8 @@ import java.util.List;
  * @param stepDays days between consecutive training as-of dates
  * @param labelDelayDays days after the run date's data is considered complete (late rows); the
  *     validation as-of date is {@code runDate - horizon - labelDelay}
- * @param minHistoryDays a training as-of date needs this many days of timeline before it
+ * @param minHistoryDays a training as-of date needs this many days of timeline before it (by default the longest
+ *     feature window, so windowed features mean the same at training and at scoring)
  * @param maxTrainingRows above this, training rows are sampled (stable hash of customer and date)
  * @param classWeights {@code balanced} (weight classes to equal total weight) or {@code none}
  * @param calibration {@code platt} or {@code isotonic}
@@ -18,10 +19,12 @@ import java.util.List;
  *     champion's on the same validation rows by more than this
  * @param retrainAfterDays the nightly run retrains when the champion is older than this
  * @param seed for sampling, splits and tree ensembles
+ * @param trainingIdentifiers identifier kinds (e.g. {@code email}); when not empty, a purchase target's training
+ *     rows are the customers whose profile holds at least one of them (validation keeps every customer)
  */
 public record TrainingSettings(int trainingDates, int stepDays, int labelDelayDays, int minHistoryDays,
     long maxTrainingRows, String classWeights, String calibration, List<Candidate> candidates,
-    double promotionTolerance, int retrainAfterDays, long seed) {
+    double promotionTolerance, int retrainAfterDays, long seed, List<String> trainingIdentifiers) {
 
   /**
    * A model family and its hyper-parameters.

@@ -50,7 +50,7 @@ class TrainerTest {
     return new TrainingSettings(3, 7, 2, 14, 1_000_000, "balanced", calibration, List.of(
         new TrainingSettings.Candidate("logistic", TrainingSettings.Candidate.LOGISTIC, 0.001, 0.0, 100, 0, 0),
         new TrainingSettings.Candidate("gbt", TrainingSettings.Candidate.GBT, 0, 0, 20, 3, 0.1)),
-        tolerance, 7, 42);
+        tolerance, 7, 42, List.of());
   }
 
   /** A rare target (about 8%): log-odds linear in visits and spend, plus a region effect. */
@@ -132,7 +132,7 @@ class TrainerTest {
   @Test
   void samplesLargeTrainingSetsWithAStableHashKeepingTheRareClass() {
     TrainingSettings small = new TrainingSettings(3, 7, 2, 14, 4000, "balanced", "platt",
-        List.of(SETTINGS.candidates().get(0)), 0.01, 7, 42);
+        List.of(SETTINGS.candidates().get(0)), 0.01, 7, 42, List.of());
     Trainer.Result first = Trainer.train(training, validation, FEATURES, small);
     Trainer.Result second = Trainer.train(training, validation, FEATURES, small);
     long positives = training.where("label = 1").count();
