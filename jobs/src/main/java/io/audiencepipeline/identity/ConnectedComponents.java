@@ -1,9 +1,14 @@
 package io.audiencepipeline.identity;
 
+import static org.apache.spark.sql.functions.bit_xor;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,17 +38,32 @@ public final class ConnectedComponents {
         .select(greatest(col("src"), col("dst")).as("src"), least(col("src"), col("dst")).as("dst"))
         .distinct()
         .localCheckpoint();
+    Row currentSignature = signature(current);
     for (int round = 1; round <= MAX_ROUNDS; round++) {
       Dataset<Row> next = smallStar(largeStar(current)).localCheckpoint();
-      // Converged when a round changes nothing: both edge sets are the same star forest.
-      boolean changed = !next.exceptAll(current).isEmpty() || !current.exceptAll(next).isEmpty();
+      // Converged when a round changes nothing: both edge sets are the same star forest. A round that changed
+      // something almost always changes the signature (one scan of the new set, no shuffle); only when the
+      // signatures agree are the two sets compared exactly, so a hash collision costs a round, never a result.
+      Row nextSignature = signature(next);
+      boolean changed = !nextSignature.equals(currentSignature)
+          || !next.exceptAll(current).isEmpty() || !current.exceptAll(next).isEmpty();
       current = next;
+      currentSignature = nextSignature;
       if (!changed) {
         LOG.info("connected components converged after {} round(s)", round);
         return stars(current);
       }
     }
     throw new IllegalStateException("connected components did not converge in " + MAX_ROUNDS + " rounds");
+  }
+
+  /**
+   * An order-independent fingerprint of a distinct edge set: its size and the XOR of two independent hashes of
+   * its edges (64 and 32 bits). Equal sets have equal signatures; different ones almost never do.
+   */
+  static Row signature(Dataset<Row> edges) {
+    return edges.agg(count(lit(1)), bit_xor(xxhash64(col("src"), col("dst"))), bit_xor(hash(col("src"), col("dst"))))
+        .first();
   }
 
   /** Both directions of every edge, as (node, neighbour). */

@@ -1,6 +1,7 @@
 package io.audiencepipeline.identity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.audiencepipeline.testing.SharedSpark;
 import java.util.ArrayList;
@@ -46,6 +47,17 @@ class ConnectedComponentsTest {
         Map.entry(10L, 10L), Map.entry(20L, 10L), Map.entry(30L, 10L), Map.entry(40L, 10L),
         Map.entry(7L, 7L), Map.entry(8L, 7L), Map.entry(100L, 100L), Map.entry(200L, 100L)));
     assertEquals(expected, result);
+  }
+
+  /** The convergence check's fingerprint: blind to order and partitioning, not to one edge moved. */
+  @Test
+  void signaturesIgnoreOrderAndPartitioningButSeeAMovedEdge() {
+    Dataset<Row> edges = SharedSpark.session().range(1000).selectExpr("id + 1000 AS src", "id % 37 AS dst");
+    Row signature = ConnectedComponents.signature(edges);
+    assertEquals(signature, ConnectedComponents.signature(edges.repartition(7).orderBy(edges.col("src").desc())));
+    Dataset<Row> moved = edges.selectExpr("src", "CASE WHEN src = 1500 THEN dst + 1 ELSE dst END AS dst");
+    assertNotEquals(signature, ConnectedComponents.signature(moved));
+    assertEquals(1000L, signature.getLong(0));
   }
 
   @Test
