@@ -103,7 +103,7 @@ public final class Floor {
     candidates.addAll(glob(fs, new Path(layout.root(), WarehouseLayout.OUTBOX + "/*/*/dt=" + runDate)));
     List<Path> complete = new ArrayList<>();
     for (Path candidate : candidates) {
-      if (fs.exists(new Path(candidate, Publisher.SUCCESS_MARKER))) {
+      if (Publisher.isPublished(fs, candidate)) {
         complete.add(candidate);
       }
     }

@@ -450,15 +450,11 @@ public final class ExportStage {
     Dataset<Row> sent = rows.join(delivered.distinct(), new String[] {"campaign", "customer_id"}, "left_semi")
         .select(col("customer_id"), col("campaign"), col("channel"), col("segment"), col("offer"));
     Path target = WarehouseLayout.datePartition(layout.contactHistory(), date);
-    try {
-      if (fs.exists(new Path(target, Publisher.SUCCESS_MARKER))) {
-        Dataset<Row> kept = spark.read().parquet(target.toString())
-            .where(col("campaign").isin(publishedCampaigns.toArray()).unary_$bang())
-            .select("customer_id", "campaign", "channel", "segment", "offer");
-        sent = sent.unionByName(kept);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + target, e);
+    if (Publisher.isPublished(fs, target)) {
+      Dataset<Row> kept = spark.read().parquet(target.toString())
+          .where(col("campaign").isin(publishedCampaigns.toArray()).unary_$bang())
+          .select("customer_id", "campaign", "channel", "segment", "offer");
+      sent = sent.unionByName(kept);
     }
     Path staged = publisher.staging("contact_history");
     StructType schema = SegmentStage.CONTACT_HISTORY;

@@ -112,12 +112,8 @@ public final class RunReport {
   private static List<RunSummary.ScoreHistogram> scores(SparkSession spark, FileSystem fs, WarehouseLayout layout,
       LocalDate date) {
     Path path = layout.scores(date);
-    try {
-      if (!fs.exists(new Path(path, Publisher.SUCCESS_MARKER))) {
-        return List.of();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
+    if (!Publisher.isPublished(fs, path)) {
+      return List.of();
     }
     Map<String, long[]> counts = new TreeMap<>();
     for (Row row : spark.read().parquet(path.toString())

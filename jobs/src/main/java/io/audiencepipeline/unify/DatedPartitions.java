@@ -30,7 +30,7 @@ public final class DatedPartitions {
         }
         try {
           LocalDate date = LocalDate.parse(name.substring(key.length() + 1));
-          if (fs.exists(new Path(status.getPath(), Publisher.SUCCESS_MARKER))) {
+          if (Publisher.isPublished(fs, status.getPath())) {
             dates.add(date);
           }
         } catch (DateTimeParseException e) {
