@@ -97,14 +97,15 @@ final class ModelSettingsParser {
   }
 
   /**
-   * {@code min-history-days}: a number of days, or {@code longest-window} (the longest of
-   * {@code audience.features.windows-days}), so that every window is fully observed at each training as-of date.
+   * {@code min-history-days}: days of timeline before a training as-of date, or {@code longest-window}: the longest
+   * of {@code audience.features.windows-days} less one (a window includes its as-of date), so that every window
+   * is fully observed at each training as-of date.
    */
   private static int minHistoryDays(ConfigReader models, FeatureSpec features) {
     String key = "min-history-days";
     String value = models.string(key);
     if (value.equals(LONGEST_WINDOW)) {
-      return features.longestWindow();
+      return Math.max(0, features.longestWindow() - 1);
     }
     try {
       int days = Integer.parseInt(value);

@@ -122,8 +122,16 @@ final class TrainingData implements AutoCloseable {
     if (kinds.isEmpty() || target.kind() != TargetSpec.Kind.PURCHASE) {
       return rows;
     }
+    // Identifiers seen after the as-of date (a purchase in the label window, say) would decide by the label who
+    // trains: only a snapshot on or before the date will do.
+    LocalDate snapshot = latestProfileOnOrBefore(asOf).orElseThrow(() -> new TrainingDataException(String.format(
+        "audience.models.training-identifiers needs a customer profile snapshot on or before the training as-of"
+        + " date %s (kept: %s); a later one would let identifiers from the label window choose who trains."
+        + " Keep more snapshots, or leave training-identifiers empty", asOf, profileSnapshots())));
     Column identified = kinds.stream().map(kind -> size(col(kind + "s")).gt(0)).reduce(Column::or).orElseThrow();
-    Dataset<Row> customers = profileAsOf(asOf).where(identified).select("customer_id");
+    Dataset<Row> customers = spark.read()
+        .parquet(DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, snapshot).toString())
+        .where(identified).select("customer_id");
     return rows.join(customers, new String[] {"customer_id"}, "left_semi");
   }
 
@@ -160,15 +168,24 @@ final class TrainingData implements AutoCloseable {
     return daily;
   }
 
+  /** The published profile snapshots up to the run date, oldest first. */
+  private List<LocalDate> profileSnapshots() {
+    return DatedPartitions.list(fs, layout.customerProfile(), UnifyStage.DT).stream()
+        .filter(d -> !d.isAfter(runDate)).toList();
+  }
+
+  private Optional<LocalDate> latestProfileOnOrBefore(LocalDate date) {
+    return profileSnapshots().stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
+  }
+
   /** The latest profile snapshot on or before the date, else the earliest kept one (logged). */
   private Dataset<Row> profileAsOf(LocalDate date) {
-    List<LocalDate> snapshots = DatedPartitions.list(fs, layout.customerProfile(), UnifyStage.DT).stream()
-        .filter(d -> !d.isAfter(runDate)).toList();
+    List<LocalDate> snapshots = profileSnapshots();
     if (snapshots.isEmpty()) {
       throw PipelineFailure.inputRejected("models need a customer profile: no published partition under "
           + layout.customerProfile() + " up to " + runDate + " (run unify first)");
     }
-    Optional<LocalDate> snapshot = snapshots.stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
+    Optional<LocalDate> snapshot = latestProfileOnOrBefore(date);
     LocalDate profileDate = snapshot.orElse(snapshots.get(0));
     if (snapshot.isEmpty() && warnedEarliest.add(date)) {
       LOG.warn("features as of {}: no customer profile snapshot on or before it; using the earliest kept, {}",

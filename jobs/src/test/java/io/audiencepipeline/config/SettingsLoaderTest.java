@@ -156,7 +156,7 @@ class SettingsLoaderTest {
     assertEquals(List.of("logistic", "gbt"), settings.models().training().candidates().stream()
         .map(c -> c.name()).toList());
     assertEquals(14, settings.models().training().minHistoryDays(), "the sample's 90 days hold no full window");
-    assertEquals(90, SettingsLoader.load(List.of("../conf/application.conf"),
+    assertEquals(89, SettingsLoader.load(List.of("../conf/application.conf"),
         Map.of("audience.models.min-history-days", "longest-window")).models().training().minHistoryDays());
   }
 

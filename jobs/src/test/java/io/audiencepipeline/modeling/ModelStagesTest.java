@@ -201,13 +201,19 @@ class ModelStagesTest {
   }
 
   /**
-   * training-identifiers: only customers whose profile holds an e-mail give training rows; the validation date
-   * (calibration and every metric) keeps all customers, the population scoring serves. Separate warehouse.
+   * training-identifiers: only customers whose profile (a snapshot on or before the training date) holds an
+   * e-mail give training rows; the validation date (calibration and every metric) keeps all customers, the
+   * population scoring serves. Separate warehouse.
    */
   @Test
   void trainsOnIdentifiedCustomersAndJudgesOnAll() throws IOException {
     Path other = dir.resolve("identified-warehouse");
     FileUtils.copyDirectory(warehouse.resolve("silver").toFile(), other.resolve("silver").toFile());
+    // Only the run date's profile: identifiers seen after the training dates must not choose who trains.
+    assertEquals(3, runIn(other, "train", "--run-date", RUN.toString(), "-Daudience.models.try.0=logistic",
+        "-Daudience.models.training-identifiers.0=email"));
+    Path profiles = other.resolve("silver/customer_profile");
+    FileUtils.copyDirectory(profiles.resolve("dt=" + RUN).toFile(), profiles.resolve("dt=2026-09-01").toFile());
     assertEquals(0, runIn(other, "train", "--run-date", RUN.toString(), "-Daudience.models.try.0=logistic",
         "-Daudience.models.training-identifiers.0=email"));
     ModelRegistry identified = registry(other);
@@ -220,7 +226,8 @@ class ModelStagesTest {
     assertEquals(identified.load("buys_climbing_30d", 2).metrics().rows(),
         identified.load("buys_climbing_30d", 1).metrics().rows(), "the same test half of all customers");
 
-    // The default min-history-days (longest-window: 90 days) needs more timeline than these 112 days give.
+    // The default min-history-days (longest-window: 89 days before a date, so a 90-day window ends on it) needs
+    // more timeline than these 112 days give.
     assertEquals(3, runIn(other, "train", "--run-date", RUN.toString(),
         "-Daudience.models.min-history-days=longest-window"));
   }
