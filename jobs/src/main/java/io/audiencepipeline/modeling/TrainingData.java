@@ -124,10 +124,11 @@ final class TrainingData implements AutoCloseable {
     }
     // Identifiers seen after the as-of date (a purchase in the label window, say) would decide by the label who
     // trains: only a snapshot on or before the date will do.
-    LocalDate snapshot = latestProfileOnOrBefore(asOf).orElseThrow(() -> new TrainingDataException(String.format(
+    List<LocalDate> snapshots = profileSnapshots();
+    LocalDate snapshot = latestOnOrBefore(snapshots, asOf).orElseThrow(() -> new TrainingDataException(String.format(
         "audience.models.training-identifiers needs a customer profile snapshot on or before the training as-of"
         + " date %s (kept: %s); a later one would let identifiers from the label window choose who trains."
-        + " Keep more snapshots, or leave training-identifiers empty", asOf, profileSnapshots())));
+        + " Keep more snapshots, or leave training-identifiers empty", asOf, snapshots)));
     Column identified = kinds.stream().map(kind -> size(col(kind + "s")).gt(0)).reduce(Column::or).orElseThrow();
     Dataset<Row> customers = spark.read()
         .parquet(DatedPartitions.partition(layout.customerProfile(), UnifyStage.DT, snapshot).toString())
@@ -174,8 +175,8 @@ final class TrainingData implements AutoCloseable {
         .filter(d -> !d.isAfter(runDate)).toList();
   }
 
-  private Optional<LocalDate> latestProfileOnOrBefore(LocalDate date) {
-    return profileSnapshots().stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
+  private static Optional<LocalDate> latestOnOrBefore(List<LocalDate> snapshots, LocalDate date) {
+    return snapshots.stream().filter(d -> !d.isAfter(date)).reduce((a, b) -> b);
   }
 
   /** The latest profile snapshot on or before the date, else the earliest kept one (logged). */
@@ -185,7 +186,7 @@ final class TrainingData implements AutoCloseable {
       throw PipelineFailure.inputRejected("models need a customer profile: no published partition under "
           + layout.customerProfile() + " up to " + runDate + " (run unify first)");
     }
-    Optional<LocalDate> snapshot = latestProfileOnOrBefore(date);
+    Optional<LocalDate> snapshot = latestOnOrBefore(snapshots, date);
     LocalDate profileDate = snapshot.orElse(snapshots.get(0));
     if (snapshot.isEmpty() && warnedEarliest.add(date)) {
       LOG.warn("features as of {}: no customer profile snapshot on or before it; using the earliest kept, {}",
