@@ -1,13 +1,12 @@
 package io.audiencepipeline.models.scoring;
 
-import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.slice;
+import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -48,12 +47,12 @@ public record Explanation(String method, List<String> names, double[] weights, d
         org.apache.spark.sql.functions.round(x.minus(element_at(meanArray, i.plus(1)))
             .multiply(element_at(weightArray, i.plus(1))), 9).as("c"),
         element_at(nameArray, i.plus(1)).as("n")));
+    // Largest contribution first, ties by name: an ascending sort of (-c, n). sort_array compares with Spark's
+    // own ordering of structs; array_sort would call a lambda comparator for every comparison, which costs
+    // far more over a vector of ~200 slots per customer.
     Column positive = filter(contributions, s -> s.getField("c").gt(0));
-    Column sorted = array_sort(positive, (a, b) -> when(a.getField("c").gt(b.getField("c")), lit(-1))
-        .when(a.getField("c").lt(b.getField("c")), lit(1))
-        .when(a.getField("n").lt(b.getField("n")), lit(-1))
-        .when(a.getField("n").gt(b.getField("n")), lit(1))
-        .otherwise(lit(0)));
+    Column sorted = sort_array(transform(positive, s -> struct(s.getField("c").unary_$minus().as("k"),
+        s.getField("n").as("n"))), true);
     return transform(slice(sorted, 1, k), s -> s.getField("n"));
   }
 }

@@ -44,18 +44,24 @@ public final class Scorer {
    * reasons (up to 3 feature names that pushed this customer's score up most).
    *
    * <p>Deciles rank the whole population with one window (exact and deterministic: ties are broken by
-   * the raw score, then the customer id); it sorts the scores on one executor, which is a few seconds
-   * per million customers.
+   * the raw score, then the customer id), which sorts the scores in one task. So the model, the calibration
+   * and the reasons are computed first, in parallel, and only the narrow scored rows (no feature vector)
+   * reach that task: computed in the same projection as the window, the reasons would run after it, in that
+   * one task, and every row's feature vector would be shuffled into it.
    */
   public static Dataset<Row> score(Dataset<Row> features, PipelineModel model, String calibration,
       Explanation explanation, String target, String version) {
-    Dataset<Row> scored = probabilities(model, calibration, features);
+    Dataset<Row> scored = probabilities(model, calibration, features).select(
+        col("customer_id"),
+        col(SCORE).as("probability"),
+        col(RAW).as(RAW),
+        explanation.topReasons(vector_to_array(col(FeatureStages.VECTOR), "float64"), 3).as("reasons"));
     return scored.select(
         col("customer_id"),
         lit(target).as("target"),
-        col(SCORE).as("probability"),
-        ntile(10).over(Window.orderBy(col(SCORE).desc(), col(RAW).desc(), col("customer_id"))).as("decile"),
+        col("probability"),
+        ntile(10).over(Window.orderBy(col("probability").desc(), col(RAW).desc(), col("customer_id"))).as("decile"),
         lit(version).as("model_version"),
-        explanation.topReasons(vector_to_array(col(FeatureStages.VECTOR), "float64"), 3).as("reasons"));
+        col("reasons"));
   }
 }

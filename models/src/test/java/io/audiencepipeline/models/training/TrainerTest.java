@@ -183,7 +183,8 @@ class TrainerTest {
     Dataset<Row> values = spark.createDataFrame(List.of(
         RowFactory.create("heavy_visitor", new double[] {11, 150, 0}),   // +1.375 visits; region -0.3
         RowFactory.create("big_spender", new double[] {6, 290, 1}),      // +0.84 spend, +0.3 north, +0.125 visits
-        RowFactory.create("average", new double[] {5.5, 150, 0.5})),     // nothing above average
+        RowFactory.create("average", new double[] {5.5, 150, 0.5}),      // nothing above average
+        RowFactory.create("tied", new double[] {6.7, 100, 1})),          // +0.3 visits = +0.3 north: by name
         StructType.fromDDL("customer_id string, v array<double>"));
     Map<String, List<String>> reasons = new java.util.TreeMap<>();
     for (Row row : values.select(values.col("customer_id"), explanation.topReasons(values.col("v"), 3).as("r"))
@@ -191,7 +192,8 @@ class TrainerTest {
       reasons.put(row.getString(0), row.getList(1));
     }
     assertEquals(Map.of("heavy_visitor", List.of("visits_30d"), "big_spender",
-        List.of("spend", "region=north", "visits_30d"), "average", List.of()), reasons);
+        List.of("spend", "region=north", "visits_30d"), "average", List.of(), "tied",
+        List.of("region=north", "visits_30d")), reasons);
   }
 
   @Test
