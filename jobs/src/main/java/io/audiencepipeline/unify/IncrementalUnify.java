@@ -1,6 +1,7 @@
 package io.audiencepipeline.unify;
 
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.lit;
@@ -114,10 +115,12 @@ final class IncrementalUnify {
   private static Attempt stage(SparkSession spark, Publisher publisher, WarehouseLayout layout, Settings settings,
       Dataset<Row> deliveries, Prior prior, LocalDate runDate) {
     Dataset<Row> tonightDeliveries = deliveries.where(col(BronzeRecords.LANDING_DATE).equalTo(lit(Date.valueOf(runDate))));
+    long broadcastRows = settings.unify().incrementalBroadcastRows();
     Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries).localCheckpoint();
-    Dataset<Row> tonightKeys = tonight.select("source", "record_key");
+    Dataset<Row> tonightKeys = small(tonight.select("source", "record_key"), tonight.count(), broadcastRows);
     Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).localCheckpoint();
-    Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct();
+    Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct().localCheckpoint();
+    tonightIds = small(tonightIds, tonightIds.count(), broadcastRows);
     Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
         .join(tonightKeys, RECORD, "left_semi")
         .localCheckpoint();
@@ -156,11 +159,13 @@ final class IncrementalUnify {
 
     Dataset<Row> previousNodes = spark.read().schema(IdentityResolution.NODE_MAP).parquet(prior.nodes().toString());
     Dataset<Row> previousMap = spark.read().parquet(prior.map().toString());
-    Dataset<Row> touched = previousNodes.join(tonightIds, new String[] {"node_key"}, "left_semi").select("customer_id")
+    Dataset<Row> touchedIds = previousNodes.join(tonightIds, new String[] {"node_key"}, "left_semi")
+        .select("customer_id")
         .union(previousMap.join(tonightKeys, RECORD, "left_semi").select("customer_id"))
         .distinct()
         .localCheckpoint();
-    long customers = touched.count();
+    long customers = touchedIds.count();
+    Dataset<Row> touched = small(touchedIds, customers, broadcastRows);
     long before = spark.read().parquet(prior.profile().toString()).count();
     if (customers > before * MAX_TOUCHED_SHARE) {
       return Attempt.full(String.format(Locale.ROOT, "tonight's records touch %,d of %,d customers (more than"
@@ -168,7 +173,9 @@ final class IncrementalUnify {
     }
     Dataset<Row> keys = previousMap.join(touched, CUSTOMER, "left_semi").select("source", "record_key")
         .union(tonightKeys)
-        .distinct();
+        .distinct()
+        .localCheckpoint();
+    keys = small(keys, keys.count(), broadcastRows);
     Dataset<Row> records = BronzeRecords.latest(deliveries.join(keys, RECORD, "left_semi"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -212,6 +219,14 @@ final class IncrementalUnify {
     } finally {
       records.unpersist();
     }
+  }
+
+  /**
+   * A key set joined with a large table: broadcast when it has at most {@code max} rows, so the large side is
+   * filtered where it is read (no shuffle of its wide rows); otherwise left to Spark's planner.
+   */
+  private static Dataset<Row> small(Dataset<Row> keys, long rows, long max) {
+    return rows <= max ? broadcast(keys) : keys;
   }
 
   /** Per record: its sorted identifiers ({@code ids}) and first name ({@code name}). */

@@ -91,14 +91,14 @@ public record UnifyState(String runId, String runDate, String bronze, String set
 
   /**
    * Digest of everything that decides unify's outputs besides the data: the unify settings (the incremental
-   * switch excluded), the sources, the session time zone (it decides event dates and the engagement window) and
+   * switch and its broadcast size excluded), the sources, the session time zone (it decides event dates and the engagement window) and
    * the code version (a new build may compute rows differently, so its first night runs in full).
    */
   public static String settingsDigest(Settings settings, String timeZone) {
     var unify = settings.unify();
     var comparable = new io.audiencepipeline.config.UnifySettings(unify.salt(), unify.guards(), unify.fuzzy(),
         unify.survivorship(), unify.consentChannels(), unify.optOutEventTypes(), unify.preferredChannel(),
-        unify.keepIdentitySnapshots(), false);
+        unify.keepIdentitySnapshots(), false, 0);
     return sha256(comparable + "\n" + settings.sources() + "\n" + timeZone + "\n" + CodeVersion.get());
   }
 

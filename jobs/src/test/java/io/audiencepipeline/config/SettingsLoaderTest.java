@@ -85,6 +85,7 @@ class SettingsLoaderTest {
         audience.unify.survivorship.email { rule = source-priority, sources = [crm] }
         audience.unify.guards.max-first-names.fax = 2
         audience.unify.preferred-channel.order = [email, pigeon]
+        audience.unify.incremental-broadcast-rows = -1
         """));
     String message = failure.getMessage();
     for (String expected : List.of(
@@ -93,7 +94,8 @@ class SettingsLoaderTest {
         "audience.unify.survivorship.shoe_size: no source provides a field or identifier named 'shoe_size'",
         "audience.unify.survivorship.email.sources: unknown source 'crm'",
         "audience.unify.guards.max-first-names.fax: unknown identifier kind 'fax'",
-        "audience.unify.preferred-channel.order: 'pigeon' is not one of consent.channels")) {
+        "audience.unify.preferred-channel.order: 'pigeon' is not one of consent.channels",
+        "audience.unify.incremental-broadcast-rows: must be 0 (never broadcast) or more")) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
   }

@@ -38,7 +38,7 @@ final class UnifyFixtures {
     return new UnifySettings(SALT, guards, new UnifySettings.Fuzzy(fuzzy, 0.85, 50), survivorship,
         List.of("email", "sms", "ads", "phone"), Map.of("email", List.of("email_unsubscribe")),
         new UnifySettings.PreferredChannel(List.of("email", "sms", "phone", "ads"),
-            Map.of("email", List.of("email_open", "email_click"), "ads", List.of("ad_click")), 90), 3, false);
+            Map.of("email", List.of("email_open", "email_click"), "ads", List.of("ad_click")), 90), 3, false, 0);
   }
 
   /** A record builder: identifiers by column name, e.g. {@code rec("r1").with("email", "a@x.com")}. */
