@@ -1,15 +1,15 @@
 package io.audiencepipeline.models.scoring;
 
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.slice;
-import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.udf;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Why a customer scored high: per feature slot, {@code weight x (value - training mean)}; the slots with
@@ -33,26 +33,62 @@ public record Explanation(String method, List<String> names, double[] weights, d
   public static final String IMPORTANCE = "importance-direction";
 
   /**
-   * The top {@code k} reasons as an array of feature names, from an array column of the vector's
-   * values; only features that pushed the score up (positive contribution) are reasons.
+   * The top {@code k} reasons as an array of feature names, from the model's feature vector column; only
+   * features that pushed the score up (positive contribution) are reasons, largest first, ties by name.
+   *
+   * <p>A Java function rather than Spark's array functions: those are higher-order functions (transform,
+   * filter, a sort over ~200 slots per customer), which Spark evaluates without code generation, one
+   * expression at a time, and they were most of the score stage's time at 1M customers (docs/PERFORMANCE.md).
    */
-  public Column topReasons(Column values, int k) {
-    Column weightArray = lit(weights);
-    Column meanArray = lit(means);
-    Column nameArray = lit(names.toArray(String[]::new));
-    // Rounded to 1e-9 so that mathematically equal contributions (e.g. the two sides of a two-valued one-hot
-    // column under L2 regularisation) tie exactly and are ordered by name, not by the last bits of the
-    // coefficients, which depend on the order in which tasks finish.
-    Column contributions = transform(values, (x, i) -> struct(
-        org.apache.spark.sql.functions.round(x.minus(element_at(meanArray, i.plus(1)))
-            .multiply(element_at(weightArray, i.plus(1))), 9).as("c"),
-        element_at(nameArray, i.plus(1)).as("n")));
-    // Largest contribution first, ties by name: an ascending sort of (-c, n). sort_array compares with Spark's
-    // own ordering of structs; array_sort would call a lambda comparator for every comparison, which costs
-    // far more over a vector of ~200 slots per customer.
-    Column positive = filter(contributions, s -> s.getField("c").gt(0));
-    Column sorted = sort_array(transform(positive, s -> struct(s.getField("c").unary_$minus().as("k"),
-        s.getField("n").as("n"))), true);
-    return transform(slice(sorted, 1, k), s -> s.getField("n"));
+  public Column topReasons(Column vector, int k) {
+    String[] slotNames = names.toArray(String[]::new);
+    double[] slotWeights = weights.clone();
+    double[] slotMeans = means.clone();
+    UDF1<Vector, List<String>> top = v -> top(v, slotNames, slotWeights, slotMeans, k);
+    return udf(top, DataTypes.createArrayType(DataTypes.StringType)).apply(vector);
+  }
+
+  /**
+   * Contributions are rounded to 1e-9 (half up, as Spark's {@code round}) so that mathematically equal ones
+   * (e.g. the two sides of a two-valued one-hot column under L2 regularisation) tie exactly and are ordered by
+   * name, not by the last bits of the coefficients, which depend on the order in which tasks finish.
+   */
+  static List<String> top(Vector values, String[] names, double[] weights, double[] means, int k) {
+    int[] best = new int[k];
+    double[] bestContribution = new double[k];
+    int found = 0;
+    for (int i = 0; i < names.length; i++) {
+      double c = round9((values.apply(i) - means[i]) * weights[i]);
+      if (!(c > 0)) {
+        continue;
+      }
+      int at = found;
+      while (at > 0 && before(c, names[i], bestContribution[at - 1], names[best[at - 1]])) {
+        at--;
+      }
+      if (at >= k) {
+        continue;
+      }
+      for (int j = Math.min(found, k - 1); j > at; j--) {
+        best[j] = best[j - 1];
+        bestContribution[j] = bestContribution[j - 1];
+      }
+      best[at] = i;
+      bestContribution[at] = c;
+      found = Math.min(found + 1, k);
+    }
+    List<String> reasons = new ArrayList<>(found);
+    for (int j = 0; j < found; j++) {
+      reasons.add(names[best[j]]);
+    }
+    return reasons;
+  }
+
+  private static boolean before(double c, String name, double otherC, String otherName) {
+    return c > otherC || (c == otherC && name.compareTo(otherName) < 0);
+  }
+
+  private static double round9(double x) {
+    return Double.isFinite(x) ? BigDecimal.valueOf(x).setScale(9, RoundingMode.HALF_UP).doubleValue() : x;
   }
 }

@@ -55,7 +55,7 @@ public final class Scorer {
         col("customer_id"),
         col(SCORE).as("probability"),
         col(RAW).as(RAW),
-        explanation.topReasons(vector_to_array(col(FeatureStages.VECTOR), "float64"), 3).as("reasons"));
+        explanation.topReasons(col(FeatureStages.VECTOR), 3).as("reasons"));
     return scored.select(
         col("customer_id"),
         lit(target).as("target"),

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -181,11 +183,12 @@ class TrainerTest {
         new double[] {0.25, 0.006, 0.6}, new double[] {5.5, 150.0, 0.5});
     SparkSession spark = SharedSpark.session();
     Dataset<Row> values = spark.createDataFrame(List.of(
-        RowFactory.create("heavy_visitor", new double[] {11, 150, 0}),   // +1.375 visits; region -0.3
-        RowFactory.create("big_spender", new double[] {6, 290, 1}),      // +0.84 spend, +0.3 north, +0.125 visits
-        RowFactory.create("average", new double[] {5.5, 150, 0.5}),      // nothing above average
-        RowFactory.create("tied", new double[] {6.7, 100, 1})),          // +0.3 visits = +0.3 north: by name
-        StructType.fromDDL("customer_id string, v array<double>"));
+        RowFactory.create("heavy_visitor", Vectors.dense(11, 150, 0)),   // +1.375 visits; region -0.3
+        RowFactory.create("big_spender", Vectors.dense(6, 290, 1)),      // +0.84 spend, +0.3 north, +0.125 visits
+        RowFactory.create("average", Vectors.dense(5.5, 150, 0.5)),      // nothing above average
+        RowFactory.create("tied", Vectors.sparse(3, new int[] {0, 1, 2}, new double[] {6.7, 100, 1}))),
+        // +0.3 visits = +0.3 north (equal once rounded): ordered by name
+        new StructType().add("customer_id", "string").add("v", new VectorUDT()));
     Map<String, List<String>> reasons = new java.util.TreeMap<>();
     for (Row row : values.select(values.col("customer_id"), explanation.topReasons(values.col("v"), 3).as("r"))
         .collectAsList()) {
