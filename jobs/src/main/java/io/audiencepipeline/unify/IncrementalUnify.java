@@ -117,7 +117,8 @@ final class IncrementalUnify {
     Dataset<Row> tonightDeliveries = deliveries.where(col(BronzeRecords.LANDING_DATE).equalTo(lit(Date.valueOf(runDate))));
     long broadcastRows = settings.unify().incrementalBroadcastRows();
     Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries).localCheckpoint();
-    Dataset<Row> tonightKeys = small(tonight.select("source", "record_key"), tonight.count(), broadcastRows);
+    long tonightRecords = tonight.count(); // one row per record key
+    Dataset<Row> tonightKeys = small(tonight.select("source", "record_key"), tonightRecords, broadcastRows);
     Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).localCheckpoint();
     Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct().localCheckpoint();
     tonightIds = small(tonightIds, tonightIds.count(), broadcastRows);
@@ -212,7 +213,7 @@ final class IncrementalUnify {
       Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
       Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline), publisher);
 
-      long newRecords = tonightKeys.count() - earlier.select("source", "record_key").distinct().count();
+      long newRecords = tonightRecords - earlier.select("source", "record_key").distinct().count();
       return new Attempt(new UnifyStage.Staged(nodes, recordMap, changes, suppression, erased, newlyErased,
           overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords() + erasedChange,
           "incremental from " + prior.date()), null);

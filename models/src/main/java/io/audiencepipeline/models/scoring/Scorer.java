@@ -54,7 +54,7 @@ public final class Scorer {
     Dataset<Row> scored = probabilities(model, calibration, features).select(
         col("customer_id"),
         col(SCORE).as("probability"),
-        col(RAW).as(RAW),
+        col(RAW),
         explanation.topReasons(col(FeatureStages.VECTOR), 3).as("reasons"));
     return scored.select(
         col("customer_id"),
