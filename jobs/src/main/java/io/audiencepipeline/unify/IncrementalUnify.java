@@ -118,7 +118,8 @@ final class IncrementalUnify {
     long broadcastRows = settings.unify().incrementalBroadcastRows();
     Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries).localCheckpoint();
     long tonightRecords = tonight.count(); // one row per record key
-    Dataset<Row> tonightKeys = small(tonight.select("source", "record_key"), tonightRecords, broadcastRows);
+    Dataset<Row> tonightRecordKeys = tonight.select("source", "record_key");
+    Dataset<Row> tonightKeys = small(tonightRecordKeys, tonightRecords, broadcastRows);
     Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).localCheckpoint();
     Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct().localCheckpoint();
     tonightIds = small(tonightIds, tonightIds.count(), broadcastRows);
@@ -173,7 +174,7 @@ final class IncrementalUnify {
           + " %.0f%%): a full run costs less", customers, before, MAX_TOUCHED_SHARE * 100));
     }
     Dataset<Row> keys = previousMap.join(touched, CUSTOMER, "left_semi").select("source", "record_key")
-        .union(tonightKeys)
+        .union(tonightRecordKeys) // the un-hinted keys: a broadcast hint outside a join only draws a warning
         .distinct()
         .localCheckpoint();
     keys = small(keys, keys.count(), broadcastRows);

@@ -31,6 +31,8 @@ import org.apache.spark.sql.types.DataTypes;
 public record Explanation(String method, List<String> names, double[] weights, double[] means) {
   public static final String LINEAR = "linear-contribution";
   public static final String IMPORTANCE = "importance-direction";
+  /** More than rounding to 1e-9 can move a contribution (relative beyond 1, where doubles are coarser). */
+  private static final double ROUNDING_MARGIN = 1e-6;
 
   /**
    * The top {@code k} reasons as an array of feature names, from the model's feature vector column; only
@@ -53,12 +55,38 @@ public record Explanation(String method, List<String> names, double[] weights, d
    * (e.g. the two sides of a two-valued one-hot column under L2 regularisation) tie exactly and are ordered by
    * name, not by the last bits of the coefficients, which depend on the order in which tasks finish.
    */
-  static List<String> top(Vector values, String[] names, double[] weights, double[] means, int k) {
+  static List<String> top(Vector vector, String[] names, double[] weights, double[] means, int k) {
+    if (k <= 0) {
+      return List.of();
+    }
+    double[] values = vector.toArray();
+    double[] raw = new double[names.length];
+    // Rounding (BigDecimal) is most of the cost, so first the k-th largest unrounded contribution: a slot
+    // below it by more than rounding can move a value cannot be a reason (rounding never reorders values).
+    double[] largest = new double[k];
+    int kept = 0;
+    for (int i = 0; i < names.length; i++) {
+      double r = (values[i] - means[i]) * weights[i];
+      raw[i] = r;
+      if (r > 0 && (kept < k || r > largest[k - 1])) {
+        int at = Math.min(kept, k - 1);
+        while (at > 0 && largest[at - 1] < r) {
+          largest[at] = largest[at - 1];
+          at--;
+        }
+        largest[at] = r;
+        kept = Math.min(kept + 1, k);
+      }
+    }
+    double threshold = kept < k ? 0 : largest[k - 1];
     int[] best = new int[k];
     double[] bestContribution = new double[k];
     int found = 0;
     for (int i = 0; i < names.length; i++) {
-      double c = round9((values.apply(i) - means[i]) * weights[i]);
+      if (!(raw[i] > 0) || raw[i] + ROUNDING_MARGIN * Math.max(1, raw[i]) < threshold) {
+        continue;
+      }
+      double c = round9(raw[i]);
       if (!(c > 0)) {
         continue;
       }
