@@ -23,19 +23,27 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.BoxedUnit;
 
 /**
  * Segment: every campaign's waterfall over the audience base as of the run date, arbitrated across
@@ -86,7 +94,10 @@ public final class SegmentStage {
           readOrEmpty(spark, fs, layout.erasureSuppression(), IdentityResolution.SUPPRESSION),
           settings.unify().salt(), segmentation, date);
       checkRules(base, segmentation);
-
+      // Only the columns some campaign reads are cached: the base has every feature (~200 columns), the
+      // rules a few dozen, and building and reading the cache was most of the stage (docs/PERFORMANCE.md).
+      base = base.select(columnsRead(spark, base, segmentation, settings.unify().salt()).stream()
+          .map(c -> col("`" + c + "`")).toArray(Column[]::new));
       base.persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> assignments = null;
       for (Campaign campaign : segmentation.campaigns()) {
@@ -153,6 +164,31 @@ public final class SegmentStage {
           + " features, score_/decile_/reasons_<target>, recent_<channel>_messages, erased and the"
           + " definitions):\n  - " + String.join("\n  - ", problems));
     }
+  }
+
+  /**
+   * The base's columns that the campaigns' waterfalls read (their rules, channels and holdouts, and the
+   * columns the waterfall itself uses), in base order. Spark's optimizer finds them: each campaign is planned
+   * over a stand-in with the base's schema and no rows (an RDD, which the optimizer cannot see is empty and
+   * fold away), column pruning leaves only the attributes something reads, and those are collected from every
+   * node of the optimised plan.
+   */
+  static List<String> columnsRead(SparkSession spark, Dataset<Row> base, SegmentationSettings settings,
+      String salt) {
+    Dataset<Row> standIn = spark.createDataFrame(new JavaSparkContext(spark.sparkContext()).<Row>emptyRDD(),
+        base.schema());
+    Set<String> read = new HashSet<>();
+    for (Campaign campaign : settings.campaigns()) {
+      LogicalPlan plan = CampaignWaterfall.assign(standIn, campaign, settings, salt).queryExecution().optimizedPlan();
+      CollectionConverters.asJava(plan.output()).forEach(attribute -> read.add(attribute.name()));
+      plan.foreach(node -> {
+        if (!node.children().isEmpty()) { // the stand-in itself outputs every column
+          CollectionConverters.asJava(node.references().toSeq()).forEach(attribute -> read.add(attribute.name()));
+        }
+        return BoxedUnit.UNIT;
+      });
+    }
+    return Arrays.stream(base.columns()).filter(read::contains).toList();
   }
 
   private static void check(Dataset<Row> empty, String key, String sql, boolean predicate, List<String> problems) {

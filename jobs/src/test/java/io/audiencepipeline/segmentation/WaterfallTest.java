@@ -70,6 +70,26 @@ class WaterfallTest {
   }
 
   @Test
+  void onlyTheColumnsTheCampaignsReadAreKeptForTheCache() {
+    SparkSession spark = SharedSpark.session();
+    StructType wide = StructType.fromDDL("visits_30d double, `odd name` string, emails array<string>");
+    for (var field : BASE.fields()) {
+      wide = wide.add(field);
+    }
+    Dataset<Row> base = spark.createDataFrame(List.of(), wide);
+    List<String> expected = List.of(BASE.fieldNames());
+    assertEquals(expected, SegmentStage.columnsRead(spark, base,
+        settings(1, List.of(campaign("spring", 1, 0.1, Optional.empty()))), SALT));
+    // A rule naming a column brings it in, quoted names included.
+    Campaign visits = new Campaign("visits", "", 1, "visits_30d > 2 and `odd name` is not null", Optional.empty(),
+        Optional.empty(), List.of("email"), 0.1, List.of(), List.of(new Segment("all", "true", Optional.empty(),
+            Optional.empty(), Optional.empty(), "visits_30d")), List.of(), new QualityGate(0.5, false));
+    assertEquals(List.of("visits_30d", "odd name", "customer_id", "erased", "consent_email", "email",
+        "preferred_channel", "recent_email_messages"),
+        SegmentStage.columnsRead(spark, base, settings(1, List.of(visits)), SALT));
+  }
+
+  @Test
   void firstMatchingSegmentWinsAfterSuppressionsInOrder() {
     SparkSession spark = SharedSpark.session();
     Dataset<Row> base = spark.createDataFrame(List.of(
