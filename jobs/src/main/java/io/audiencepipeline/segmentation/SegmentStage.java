@@ -31,13 +31,16 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.ExprId;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -96,8 +99,7 @@ public final class SegmentStage {
       checkRules(base, segmentation);
       // Only the columns some campaign reads are cached: the base has every feature (~200 columns), the
       // rules a few dozen, and building and reading the cache was most of the stage (docs/PERFORMANCE.md).
-      base = base.select(columnsRead(spark, base, segmentation, settings.unify().salt()).stream()
-          .map(c -> col("`" + c + "`")).toArray(Column[]::new));
+      base = narrowed(spark, base, segmentation, settings.unify().salt());
       base.persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> assignments = null;
       for (Campaign campaign : segmentation.campaigns()) {
@@ -167,28 +169,60 @@ public final class SegmentStage {
   }
 
   /**
-   * The base's columns that the campaigns' waterfalls read (their rules, channels and holdouts, and the
-   * columns the waterfall itself uses), in base order. Spark's optimizer finds them: each campaign is planned
-   * over a stand-in with the base's schema and no rows (an RDD, which the optimizer cannot see is empty and
-   * fold away), column pruning leaves only the attributes something reads, and those are collected from every
-   * node of the optimised plan.
+   * The base with only the columns {@link #columnsRead} finds, once every campaign is known to plan over it
+   * exactly as over the whole base (same output schema); otherwise, which would be a bug here, the whole base
+   * with a warning, so the night still runs.
+   */
+  static Dataset<Row> narrowed(SparkSession spark, Dataset<Row> base, SegmentationSettings settings, String salt) {
+    List<String> read = columnsRead(spark, base, settings, salt);
+    Dataset<Row> narrow = base.select(read.stream().map(c -> col("`" + c.replace("`", "``") + "`"))
+        .toArray(Column[]::new));
+    try {
+      Dataset<Row> wholeStandIn = spark.createDataFrame(List.of(), base.schema());
+      Dataset<Row> narrowStandIn = spark.createDataFrame(List.of(), narrow.schema());
+      for (Campaign campaign : settings.campaigns()) {
+        StructType whole = CampaignWaterfall.assign(wholeStandIn, campaign, settings, salt).schema();
+        StructType fromNarrow = CampaignWaterfall.assign(narrowStandIn, campaign, settings, salt).schema();
+        if (!whole.equals(fromNarrow)) {
+          throw new IllegalStateException("campaign " + campaign.name() + " plans to " + fromNarrow.simpleString()
+              + " over the narrowed base, " + whole.simpleString() + " over the whole base");
+        }
+      }
+      return narrow;
+    } catch (RuntimeException e) {
+      LOG.warn("segment: caching the whole audience base; narrowing it to the {} columns the campaigns read failed: {}",
+          read.size(), e.getMessage());
+      return base;
+    }
+  }
+
+  /**
+   * The base's columns that the campaigns' waterfalls read, in base order: every column of a stand-in with
+   * the base's schema and no rows that an expression of a campaign's analysed plan references (rules,
+   * rank-by, channel addresses, and the waterfall's own columns), or that the plan outputs. Columns a
+   * projection only passes along do not count. Analysed, not optimised, so a rule the optimiser would fold
+   * away (a universe of {@code false}, a segment after one that is always true) still counts; matched by
+   * Spark's attribute ids, so a rule may spell a name in another case.
    */
   static List<String> columnsRead(SparkSession spark, Dataset<Row> base, SegmentationSettings settings,
       String salt) {
-    Dataset<Row> standIn = spark.createDataFrame(new JavaSparkContext(spark.sparkContext()).<Row>emptyRDD(),
-        base.schema());
-    Set<String> read = new HashSet<>();
+    Dataset<Row> standIn = spark.createDataFrame(List.of(), base.schema());
+    List<Attribute> columns = CollectionConverters.asJava(standIn.queryExecution().analyzed().output());
+    Set<ExprId> read = new HashSet<>();
     for (Campaign campaign : settings.campaigns()) {
-      LogicalPlan plan = CampaignWaterfall.assign(standIn, campaign, settings, salt).queryExecution().optimizedPlan();
-      CollectionConverters.asJava(plan.output()).forEach(attribute -> read.add(attribute.name()));
+      LogicalPlan plan = CampaignWaterfall.assign(standIn, campaign, settings, salt).queryExecution().analyzed();
+      CollectionConverters.asJava(plan.output()).forEach(attribute -> read.add(attribute.exprId()));
       plan.foreach(node -> {
-        if (!node.children().isEmpty()) { // the stand-in itself outputs every column
-          CollectionConverters.asJava(node.references().toSeq()).forEach(attribute -> read.add(attribute.name()));
+        for (Expression expression : CollectionConverters.asJava(node.expressions())) {
+          // The stand-in (a leaf) lists every column among its expressions.
+          if (!node.children().isEmpty() && !(node instanceof Project && expression instanceof Attribute)) {
+            CollectionConverters.asJava(expression.references().toSeq()).forEach(a -> read.add(a.exprId()));
+          }
         }
         return BoxedUnit.UNIT;
       });
     }
-    return Arrays.stream(base.columns()).filter(read::contains).toList();
+    return columns.stream().filter(a -> read.contains(a.exprId())).map(Attribute::name).toList();
   }
 
   private static void check(Dataset<Row> empty, String key, String sql, boolean predicate, List<String> problems) {

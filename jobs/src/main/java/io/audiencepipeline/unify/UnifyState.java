@@ -92,7 +92,8 @@ public record UnifyState(String runId, String runDate, String bronze, String set
   /**
    * Digest of everything that decides unify's outputs besides the data: the unify settings (the incremental
    * switch and its broadcast size excluded), the sources, the session time zone (it decides event dates and the
-   * engagement window) and the code version (a new build may compute rows differently, so its first night runs in full).
+   * engagement window) and the code version (a new build may compute rows differently, so its first night runs
+   * in full).
    */
   public static String settingsDigest(Settings settings, String timeZone) {
     var unify = settings.unify();

@@ -62,7 +62,7 @@ public record Explanation(String method, List<String> names, double[] weights, d
     double[] values = vector.toArray();
     double[] raw = new double[names.length];
     // Rounding (BigDecimal) is most of the cost, so first the k-th largest unrounded contribution: a slot
-    // below it by more than rounding can move a value cannot be a reason (rounding never reorders values).
+    // below it by more than rounding can move two values (the margin) rounds strictly below at least k others.
     double[] largest = new double[k];
     int kept = 0;
     for (int i = 0; i < names.length; i++) {
