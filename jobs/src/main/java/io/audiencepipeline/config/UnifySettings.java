@@ -20,9 +20,10 @@ import java.util.Map;
  * @param incremental re-resolve only the customers tonight's records touch, on top of the previous night's
  *     outputs, when that night's state allows it (docs/PERFORMANCE.md, "Incremental unify"); otherwise, and
  *     when false, every night resolves all bronze records
- * @param incrementalBroadcastRows an incremental night joins bronze, the timeline and the identity tables with
- *     small key sets (tonight's records, the touched customers and their records); a set of at most this many
- *     rows is broadcast to every task, so the large side is filtered where it is read instead of shuffled
+ * @param broadcastRows unify joins bronze with small key sets: in every run the record keys delivered more than
+ *     once, on an incremental night also tonight's records, the touched customers and their records; a set of at
+ *     most this many rows is broadcast to every task, so the large side is filtered where it is read instead of
+ *     shuffled
  */
 public record UnifySettings(
     String salt,
@@ -34,7 +35,7 @@ public record UnifySettings(
     PreferredChannel preferredChannel,
     int keepIdentitySnapshots,
     boolean incremental,
-    long incrementalBroadcastRows) {
+    long broadcastRows) {
 
   /** How a profile attribute's value is chosen among a customer's records. */
   public enum Rule { MOST_RECENT, MOST_FREQUENT, SOURCE_PRIORITY }

@@ -91,9 +91,9 @@ final class UnifySettingsParser {
     if (keep < 2) {
       unify.fail("keep-identity-snapshots", "must be at least 2 (tonight's and the one it was built from)");
     }
-    long broadcastRows = unify.longValue("incremental-broadcast-rows");
+    long broadcastRows = unify.longValue("broadcast-rows");
     if (broadcastRows < 0) {
-      unify.fail("incremental-broadcast-rows", "must be 0 (never broadcast) or more");
+      unify.fail("broadcast-rows", "must be 0 (never broadcast) or more");
     }
     return new UnifySettings(salt, guards, fuzzy, List.copyOf(survivorship), channels, optOuts,
         new UnifySettings.PreferredChannel(order, engagement, windowDays), keep, unify.bool("incremental"),

@@ -1,10 +1,10 @@
 package io.audiencepipeline.generate;
 
+import io.audiencepipeline.io.FileTrees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
@@ -91,22 +91,7 @@ final class OutputFiles {
     }
   }
 
-  /**
-   * All files under a directory. A plain listStatus walk: listFiles builds LocatedFileStatus, whose
-   * permissions the local file system reads by running {@code ls -ld} once per file.
-   */
   private static List<Path> listFiles(FileSystem fs, Path dir) throws IOException {
-    List<Path> files = new ArrayList<>();
-    if (!fs.exists(dir)) {
-      return files;
-    }
-    for (FileStatus status : fs.listStatus(dir)) {
-      if (status.isDirectory()) {
-        files.addAll(listFiles(fs, status.getPath()));
-      } else {
-        files.add(status.getPath());
-      }
-    }
-    return files;
+    return FileTrees.files(fs, dir).stream().map(FileStatus::getPath).toList();
   }
 }

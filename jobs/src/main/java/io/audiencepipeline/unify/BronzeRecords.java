@@ -1,9 +1,13 @@
 package io.audiencepipeline.unify;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SourceSpec;
@@ -13,9 +17,11 @@ import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -25,6 +31,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -36,14 +43,25 @@ import org.apache.spark.sql.types.StructField;
 public final class BronzeRecords {
   public static final String RECORD_TIME = "record_time";
   static final String LANDING_DATE = "dt";
+  private static final String ORIGIN_FILE = "origin_file";
+  private static final String[] RECORD_KEY_NAMES = {"source", "record_key"};
+  private static final Column[] RECORD_COLUMNS = {col("source"), col("record_key")};
+  /** A delivery of a record: its key, landing date and file. */
+  private static final String[] DELIVERY_NAMES = {"source", "record_key", LANDING_DATE, ORIGIN_FILE};
+  private static final Column[] DELIVERY_COLUMNS = Arrays.stream(DELIVERY_NAMES).map(name -> col(name))
+      .toArray(Column[]::new);
 
   private BronzeRecords() {
   }
 
-  /** Returns the records, or null when no bronze exists yet. */
-  public static Dataset<Row> read(SparkSession spark, Settings settings, LocalDate runDate) {
+  /**
+   * Returns the records, or null when no bronze exists yet.
+   *
+   * @param broadcastRows see {@link #latest(Dataset, long)}
+   */
+  public static Dataset<Row> read(SparkSession spark, Settings settings, LocalDate runDate, long broadcastRows) {
     Dataset<Row> all = deliveries(spark, settings, runDate);
-    return all == null ? null : latest(all);
+    return all == null ? null : latest(all, broadcastRows);
   }
 
   /**
@@ -75,17 +93,76 @@ public final class BronzeRecords {
     return tables.isEmpty() ? null : unionWithCommonTypes(tables);
   }
 
-  /** Each record's last delivery (latest landing date, then origin file), with {@code record_time}. */
-  static Dataset<Row> latest(Dataset<Row> deliveries) {
-    Column updated = java.util.Arrays.asList(deliveries.columns()).contains("updated_at")
+  /**
+   * Each record's last delivery (latest landing date, then origin file), with {@code record_time}. Rows alike in
+   * both (a key repeated within one file) are ordered by two hashes of the whole row, so the choice never depends
+   * on the order tasks read them.
+   *
+   * <p>Most records are delivered once, so the wide rows are not ranked: the keys delivered more than once are
+   * found from the key columns alone, then which of their deliveries lose, from the key and delivery columns
+   * (both checkpointed). Every delivery is then read as it is, less the losing ones (a broadcast anti-join on
+   * key, landing date and file), plus, ranked by a window and checkpointed, the last deliveries that hold one key
+   * several times. When the repeated keys or their deliveries number more than {@code broadcastRows}, every
+   * delivery is ranked by the window instead. Record keys are never null in bronze (ingest quarantines a row
+   * without one).
+   */
+  static Dataset<Row> latest(Dataset<Row> deliveries, long broadcastRows) {
+    Dataset<Row> repeated = deliveries.groupBy(RECORD_COLUMNS).agg(count(lit(1)).as("deliveries"))
+        .where(col("deliveries").gt(1))
+        .select(RECORD_COLUMNS)
+        .localCheckpoint();
+    long repeatedKeys = repeated.count();
+    Dataset<Row> latest = deliveries;
+    if (repeatedKeys > broadcastRows) {
+      latest = lastDelivery(deliveries);
+    } else if (repeatedKeys > 0) {
+      Dataset<Row> ranked = deliveries.join(broadcast(repeated), RECORD_KEY_NAMES, "left_semi")
+          .groupBy(col("source"), col("record_key"), col(LANDING_DATE), col(ORIGIN_FILE))
+          .agg(count(lit(1)).as("rows"))
+          .withColumn("rank", row_number().over(Window.partitionBy(RECORD_COLUMNS)
+              .orderBy(col(LANDING_DATE).desc(), col(ORIGIN_FILE).desc())))
+          .localCheckpoint();
+      // The deliveries read as they are lose every row of these; a last delivery holding its key several times
+      // is among them, and one of its rows comes back below.
+      Dataset<Row> dropped = ranked.where(col("rank").gt(1).or(col("rows").gt(1))).select(DELIVERY_COLUMNS);
+      Dataset<Row> several = ranked.where(col("rank").equalTo(1).and(col("rows").gt(1))).select(DELIVERY_COLUMNS);
+      if (dropped.count() > broadcastRows) {
+        latest = lastDelivery(deliveries);
+      } else {
+        latest = deliveries.join(broadcast(dropped), DELIVERY_NAMES, "left_anti");
+        if (!several.isEmpty()) {
+          latest = latest.unionByName(
+              lastDelivery(deliveries.join(broadcast(several), DELIVERY_NAMES, "left_semi")).localCheckpoint());
+        }
+      }
+    }
+    Column updated = Arrays.asList(deliveries.columns()).contains("updated_at")
         ? col("updated_at").cast(DataTypes.TimestampType) : lit(null).cast(DataTypes.TimestampType);
-    Dataset<Row> latest = deliveries
-        .withColumn("_delivery", row_number().over(Window.partitionBy("source", "record_key")
-            .orderBy(col(LANDING_DATE).desc(), col("origin_file").desc())))
+    return latest.select(Stream.concat(Arrays.stream(deliveries.columns()).map(BronzeRecords::column),
+            Stream.of(coalesce(updated, col("event_time"), col(LANDING_DATE).cast(DataTypes.TimestampType))
+                .as(RECORD_TIME)))
+        .toArray(Column[]::new));
+  }
+
+  /** The last delivery of each key among {@code deliveries}, by a window over the key. */
+  private static Dataset<Row> lastDelivery(Dataset<Row> deliveries) {
+    // By name: a join may have moved the key columns first, and the hashes must not depend on column order.
+    Column[] hashed = Arrays.stream(deliveries.schema().fields())
+        .filter(field -> !(field.dataType() instanceof MapType))   // hash functions take no maps
+        .map(StructField::name)
+        .sorted()
+        .map(BronzeRecords::column)
+        .toArray(Column[]::new);
+    return deliveries
+        .withColumn("_delivery", row_number().over(Window.partitionBy(RECORD_COLUMNS)
+            .orderBy(col(LANDING_DATE).desc(), col(ORIGIN_FILE).desc(), xxhash64(hashed).desc(),
+                hash(hashed).desc())))
         .where(col("_delivery").equalTo(1))
         .drop("_delivery");
-    return latest.withColumn(RECORD_TIME, coalesce(updated, col("event_time"),
-        col(LANDING_DATE).cast(DataTypes.TimestampType)));
+  }
+
+  private static Column column(String name) {
+    return col("`" + name.replace("`", "``") + "`");
   }
 
   /**

@@ -86,7 +86,7 @@ public final class IdentityEvaluation {
   public static Metrics evaluate(SparkSession spark, Settings settings, LocalDate runDate, String truthPath) {
     WarehouseLayout layout = new WarehouseLayout(settings.warehouse());
     Path mapPath = DatedPartitions.partition(layout.identityMap(), UnifyStage.DT, runDate);
-    Dataset<Row> records = BronzeRecords.read(spark, settings, runDate);
+    Dataset<Row> records = BronzeRecords.read(spark, settings, runDate, settings.unify().broadcastRows());
     if (records == null) {
       throw PipelineFailure.inputRejected("no bronze data up to " + runDate + " under " + layout.root());
     }

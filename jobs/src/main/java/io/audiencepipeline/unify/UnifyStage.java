@@ -114,8 +114,10 @@ public final class UnifyStage {
   private static Staged full(SparkSession spark, Publisher publisher, WarehouseLayout layout, Settings settings,
       Dataset<Row> deliveries, LocalDate runDate, String resolution) {
     FileSystem fs = publisher.fileSystem();
-    Dataset<Row> records = BronzeRecords.latest(deliveries).persist(StorageLevel.MEMORY_AND_DISK());
-    long recordCount = records.count();   // materialises the cache once, before several plans read it
+    // Not cached: the identity graph, the erasure checks and the join below each read only the columns they
+    // need from bronze's Parquet files, and the one wide read is the join's.
+    Dataset<Row> records = BronzeRecords.latest(deliveries, settings.unify().broadcastRows());
+    long recordCount = records.count();
 
     Dataset<Row> previousNodes = DatedPartitions.latestBefore(fs, layout.identityNodes(), DT, runDate)
         .map(date -> {
@@ -149,14 +151,14 @@ public final class UnifyStage {
     Path overShared = stage(result.overShared().coalesce(1), publisher, "identity_overshared");
 
     Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
-    Dataset<Row> living = records.join(mapped, new String[] {"source", "record_key"})
+    // A shuffled hash join: the wide records are shuffled once and never sorted; the map is the hashed side.
+    Dataset<Row> living = records.join(mapped.hint("shuffle_hash"), new String[] {"source", "record_key"})
         .persist(StorageLevel.MEMORY_AND_DISK());
     living.count();
     Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
         publisher, "customer_profile");
     Path events = stageTimeline(Timeline.build(living, settings.sources(), settings.unify()), publisher);
     long erasedCount = spark.read().parquet(erasedRecords.toString()).count();
-    records.unpersist();
     living.unpersist();
     return new Staged(nodes, recordMap, changes, suppression, erased, newlyErased, overShared, profile, events,
         recordCount, erasedCount, resolution);

@@ -3,6 +3,7 @@ package io.audiencepipeline.unify;
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SourceSpec;
 import io.audiencepipeline.io.Documents;
+import io.audiencepipeline.io.FileTrees;
 import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.run.CodeVersion;
 import java.io.IOException;
@@ -16,9 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * What a unify run was built from, written next to its identity snapshot and its timeline
@@ -74,9 +73,7 @@ public record UnifyState(String runId, String runDate, String bronze, String set
           if (date.isAfter(upTo)) {
             continue;
           }
-          RemoteIterator<LocatedFileStatus> files = fs.listFiles(partition.getPath(), true);
-          while (files.hasNext()) {
-            LocatedFileStatus file = files.next();
+          for (FileStatus file : FileTrees.files(fs, partition.getPath())) {
             String relative = file.getPath().toString().substring(partition.getPath().toString().length());
             lines.add(source.name() + "/" + name + relative + " " + file.getLen() + " " + file.getModificationTime());
           }
@@ -91,7 +88,7 @@ public record UnifyState(String runId, String runDate, String bronze, String set
 
   /**
    * Digest of everything that decides unify's outputs besides the data: the unify settings (the incremental
-   * switch and its broadcast size excluded), the sources, the session time zone (it decides event dates and the
+   * switch and the broadcast size excluded), the sources, the session time zone (it decides event dates and the
    * engagement window) and the code version (a new build may compute rows differently, so its first night runs
    * in full).
    */

@@ -85,7 +85,7 @@ class SettingsLoaderTest {
         audience.unify.survivorship.email { rule = source-priority, sources = [crm] }
         audience.unify.guards.max-first-names.fax = 2
         audience.unify.preferred-channel.order = [email, pigeon]
-        audience.unify.incremental-broadcast-rows = -1
+        audience.unify.broadcast-rows = -1
         """));
     String message = failure.getMessage();
     for (String expected : List.of(
@@ -95,7 +95,7 @@ class SettingsLoaderTest {
         "audience.unify.survivorship.email.sources: unknown source 'crm'",
         "audience.unify.guards.max-first-names.fax: unknown identifier kind 'fax'",
         "audience.unify.preferred-channel.order: 'pigeon' is not one of consent.channels",
-        "audience.unify.incremental-broadcast-rows: must be 0 (never broadcast) or more")) {
+        "audience.unify.broadcast-rows: must be 0 (never broadcast) or more")) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
   }

@@ -99,7 +99,7 @@ class UnifyIncrementalTest {
       assertEquals(0, AudiencePipeline.execute(new String[] {command, "--run-date", date, "--config",
           config.toString(), "-Daudience.landing=" + dir.resolve("landing").toUri(),
           "-Daudience.warehouse=" + dir.resolve(warehouse).toUri(), "-Daudience.unify.incremental=" + incremental,
-          "-Daudience.unify.incremental-broadcast-rows=" + broadcastRows},
+          "-Daudience.unify.broadcast-rows=" + broadcastRows},
           s -> SharedSpark.session(), false), command + " " + date);
     }
   }
