@@ -20,7 +20,7 @@ import java.util.Map;
  * @param incremental re-resolve only the customers tonight's records touch, on top of the previous night's
  *     outputs, when that night's state allows it (docs/PERFORMANCE.md, "Incremental unify"); otherwise, and
  *     when false, every night resolves all bronze records
- * @param broadcastRows unify joins bronze with small key sets: in every run the record keys delivered more than
+ * @param broadcastRows unify joins bronze with small key sets: in a full run the record keys delivered more than
  *     once, on an incremental night also tonight's records, the touched customers and their records; a set of at
  *     most this many rows is broadcast to every task, so the large side is filtered where it is read instead of
  *     shuffled

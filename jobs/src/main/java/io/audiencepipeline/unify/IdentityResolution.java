@@ -128,8 +128,10 @@ public final class IdentityResolution {
     Dataset<Row> hashed = nodes.withColumn("identifier_hash", saltedHash(col("node_key"), settings.salt()));
     Dataset<Row> suppressedComponents = hashed.join(previousSuppression.select("identifier_hash"),
         "identifier_hash").select("component");
+    // Read three times below; checkpointed (a few rows), so the records are not scanned again for each.
     Dataset<Row> requestRecords = records.where(col("event_type").equalTo(ERASURE_EVENT))
-        .select("source", "record_key");
+        .select("source", "record_key")
+        .localCheckpoint();
     Dataset<Row> requestedComponents = recordComponents.join(requestRecords, new String[] {"source", "record_key"})
         .select("component");
     Dataset<Row> erasedComponents = suppressedComponents.union(requestedComponents).distinct().localCheckpoint();

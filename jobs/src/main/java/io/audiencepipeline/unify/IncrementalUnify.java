@@ -116,7 +116,7 @@ final class IncrementalUnify {
       Dataset<Row> deliveries, Prior prior, LocalDate runDate) {
     Dataset<Row> tonightDeliveries = deliveries.where(col(BronzeRecords.LANDING_DATE).equalTo(lit(Date.valueOf(runDate))));
     long broadcastRows = settings.unify().broadcastRows();
-    Dataset<Row> tonight = BronzeRecords.latest(tonightDeliveries, broadcastRows).localCheckpoint();
+    Dataset<Row> tonight = BronzeRecords.latestRanked(tonightDeliveries).localCheckpoint();
     long tonightRecords = tonight.count(); // one row per record key
     Dataset<Row> tonightRecordKeys = tonight.select("source", "record_key");
     Dataset<Row> tonightKeys = small(tonightRecordKeys, tonightRecords, broadcastRows);
@@ -128,7 +128,7 @@ final class IncrementalUnify {
         .localCheckpoint();
     // The versions of re-delivered records that yesterday's run used, and whether tonight's version changed
     // what the graph and its guards see (identifiers, first name).
-    Dataset<Row> earlierLatest = BronzeRecords.latest(earlier, broadcastRows).localCheckpoint();
+    Dataset<Row> earlierLatest = BronzeRecords.latestRanked(earlier).localCheckpoint();
     Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(earlierLatest).localCheckpoint();
     Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
         IdentityResolution.SUPPRESSION);
@@ -178,7 +178,7 @@ final class IncrementalUnify {
         .distinct()
         .localCheckpoint();
     keys = small(keys, keys.count(), broadcastRows);
-    Dataset<Row> records = BronzeRecords.latest(deliveries.join(keys, RECORD, "left_semi"), broadcastRows)
+    Dataset<Row> records = BronzeRecords.latestRanked(deliveries.join(keys, RECORD, "left_semi"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long resolved = records.count();

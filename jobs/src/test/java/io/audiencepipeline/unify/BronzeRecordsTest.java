@@ -28,11 +28,14 @@ class BronzeRecordsTest {
         Date.valueOf(date));
   }
 
+  /** With {@code broadcastRows} -1, {@link BronzeRecords#latestRanked} (the incremental night's). */
   private static List<String> latest(List<Row> rows, long broadcastRows) {
     SparkSession spark = SharedSpark.session();
     Dataset<Row> deliveries = spark.createDataFrame(rows, DELIVERIES).repartition(3);
+    Dataset<Row> latest = broadcastRows < 0 ? BronzeRecords.latestRanked(deliveries)
+        : BronzeRecords.latest(deliveries, broadcastRows);
     List<String> out = new ArrayList<>();
-    for (Row row : BronzeRecords.latest(deliveries, broadcastRows).orderBy("source", "record_key")
+    for (Row row : latest.orderBy("source", "record_key")
         .select(col("record_key"), col("email"), col("origin_file"), col("dt").cast("string"),
             col(BronzeRecords.RECORD_TIME).cast("string"))
         .collectAsList()) {
@@ -75,6 +78,7 @@ class BronzeRecordsTest {
       assertEquals(expected, latest(rows, 1_000), "broadcast key sets");
       assertEquals(expected, latest(rows, 3), "more repeated keys (4) than may be broadcast: the window");
       assertEquals(expected, latest(rows, 5), "more losing deliveries (7) than may be broadcast: the window");
+      assertEquals(expected, latest(rows, -1), "the incremental night's window");
     }
   }
 
@@ -93,5 +97,6 @@ class BronzeRecordsTest {
     assertEquals(400, new TreeSet<>(window.stream().map(row -> row.split(" ")[0]).toList()).size());
     assertEquals(400, window.size());
     assertEquals(window, latest(rows, 1_000_000));
+    assertEquals(window, latest(rows, -1));
   }
 }
