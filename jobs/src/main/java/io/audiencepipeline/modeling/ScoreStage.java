@@ -16,10 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScoreStage {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreStage.class);
-  private static final int LOAD_THREADS = 4;
 
   /** Rows written and the version used per target. */
   public record Report(long rows, Map<String, String> versions) {
@@ -59,9 +54,13 @@ public final class ScoreStage {
       Set<String> available = Set.of(features.columns());
       Map<String, String> versions = new LinkedHashMap<>();
       List<Dataset<Row>> scored = new ArrayList<>();
-      Map<String, ModelRegistry.Loaded> champions = loadChampions(registry, settings.models().targets());
       for (TargetSpec target : settings.models().targets()) {
-        ModelRegistry.Loaded champion = champions.get(target.name());
+        ModelRegistry.Loaded champion;
+        try {
+          champion = registry.loadChampion(target.name());
+        } catch (IllegalStateException e) {
+          throw PipelineFailure.inputRejected(e.getMessage(), e);
+        }
         List<String> missing = champion.metadata().featureColumns().stream().filter(c -> !available.contains(c))
             .toList();
         if (!missing.isEmpty()) {
@@ -83,39 +82,6 @@ public final class ScoreStage {
       return new Report(rows, versions);
     } finally {
       publisher.cleanUp();
-    }
-  }
-
-  /**
-   * Every target's champion, loaded side by side: loading one is some thirty small Spark jobs reading model
-   * metadata, each waiting more on files and scheduling than on the CPU, so five one after another took about a
-   * minute.
-   */
-  static Map<String, ModelRegistry.Loaded> loadChampions(ModelRegistry registry, List<TargetSpec> targets) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(targets.size(), LOAD_THREADS)));
-    try {
-      Map<String, Future<ModelRegistry.Loaded>> loading = new LinkedHashMap<>();
-      for (TargetSpec target : targets) {
-        loading.put(target.name(), pool.submit(() -> registry.loadChampion(target.name())));
-      }
-      Map<String, ModelRegistry.Loaded> champions = new LinkedHashMap<>();
-      for (Map.Entry<String, Future<ModelRegistry.Loaded>> entry : loading.entrySet()) {
-        try {
-          champions.put(entry.getKey(), entry.getValue().get());
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof IllegalStateException missing) {
-            throw PipelineFailure.inputRejected(missing.getMessage(), missing);
-          }
-          throw e.getCause() instanceof RuntimeException runtime ? runtime
-              : new IllegalStateException("cannot load the champion of " + entry.getKey(), e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while loading the champion of " + entry.getKey(), e);
-        }
-      }
-      return champions;
-    } finally {
-      pool.shutdownNow();
     }
   }
 }
