@@ -91,6 +91,10 @@ final class UnifySettingsParser {
     if (keep < 2) {
       unify.fail("keep-identity-snapshots", "must be at least 2 (tonight's and the one it was built from)");
     }
+    if (unify.has("incremental-broadcast-rows")) {
+      unify.fail("incremental-broadcast-rows", "renamed to audience.unify.broadcast-rows (it now sizes a full run's"
+          + " key sets too)");
+    }
     long broadcastRows = unify.longValue("broadcast-rows");
     if (broadcastRows < 0) {
       unify.fail("broadcast-rows", "must be 0 (never broadcast) or more");

@@ -103,8 +103,9 @@ public final class BronzeRecords {
    * (both checkpointed). Every delivery is then read as it is, less the losing ones (a broadcast anti-join on
    * key, landing date and file), plus, ranked by a window and checkpointed, the last deliveries that hold one key
    * several times. When the repeated keys or their deliveries number more than {@code broadcastRows}, every
-   * delivery is ranked by the window instead. Record keys are never null in bronze (ingest quarantines a row
-   * without one).
+   * delivery is ranked by the window instead. The key, landing date and file are never null in bronze (ingest
+   * quarantines a row without a complete key, names the file every row came from and writes it under its landing
+   * date), so plain equality joins match every delivery.
    */
   static Dataset<Row> latest(Dataset<Row> deliveries, long broadcastRows) {
     Dataset<Row> repeated = deliveries.groupBy(RECORD_COLUMNS).agg(count(lit(1)).as("deliveries"))
@@ -114,7 +115,7 @@ public final class BronzeRecords {
     long repeatedKeys = repeated.count();
     Dataset<Row> latest = deliveries;
     if (repeatedKeys > broadcastRows) {
-      latest = lastDelivery(deliveries);
+      latest = rankedOnce(deliveries);
     } else if (repeatedKeys > 0) {
       Dataset<Row> ranked = deliveries.join(broadcast(repeated), RECORD_KEY_NAMES, "left_semi")
           .groupBy(col("source"), col("record_key"), col(LANDING_DATE), col(ORIGIN_FILE))
@@ -127,7 +128,7 @@ public final class BronzeRecords {
       Dataset<Row> dropped = ranked.where(col("rank").gt(1).or(col("rows").gt(1))).select(DELIVERY_COLUMNS);
       Dataset<Row> several = ranked.where(col("rank").equalTo(1).and(col("rows").gt(1))).select(DELIVERY_COLUMNS);
       if (dropped.count() > broadcastRows) {
-        latest = lastDelivery(deliveries);
+        latest = rankedOnce(deliveries);
       } else {
         latest = deliveries.join(broadcast(dropped), DELIVERY_NAMES, "left_anti");
         if (!several.isEmpty()) {
@@ -156,19 +157,33 @@ public final class BronzeRecords {
         .toArray(Column[]::new));
   }
 
-  /** The last delivery of each key among {@code deliveries}, by a window over the key. */
+  /**
+   * Every delivery ranked by the window, checkpointed: the callers read the records several times (the graph, the
+   * erasure checks, the join with the identity map), and the window's sort keys read every column.
+   */
+  private static Dataset<Row> rankedOnce(Dataset<Row> deliveries) {
+    return lastDelivery(deliveries).localCheckpoint();
+  }
+
+  /**
+   * The last delivery of each key among {@code deliveries}, by a window over the key. Rows of one key in one file
+   * are ordered by two hashes of the row, then by every column: hashes skip nulls, so two rows whose values differ
+   * only in which columns are null can hash alike, and only the columns themselves order them for certain.
+   */
   private static Dataset<Row> lastDelivery(Dataset<Row> deliveries) {
-    // By name: a join may have moved the key columns first, and the hashes must not depend on column order.
-    Column[] hashed = Arrays.stream(deliveries.schema().fields())
-        .filter(field -> !(field.dataType() instanceof MapType))   // hash functions take no maps
+    // By name: a join may have moved the key columns first, and the order must not depend on column order.
+    Column[] columns = Arrays.stream(deliveries.schema().fields())
+        .filter(field -> !(field.dataType() instanceof MapType))   // neither hashed nor sorted; bronze has none
         .map(StructField::name)
         .sorted()
         .map(BronzeRecords::column)
         .toArray(Column[]::new);
+    List<Column> order = new ArrayList<>(List.of(col(LANDING_DATE).desc(), col(ORIGIN_FILE).desc(),
+        xxhash64(columns).desc(), hash(columns).desc()));
+    order.addAll(Arrays.asList(columns));
     return deliveries
         .withColumn("_delivery", row_number().over(Window.partitionBy(RECORD_COLUMNS)
-            .orderBy(col(LANDING_DATE).desc(), col(ORIGIN_FILE).desc(), xxhash64(hashed).desc(),
-                hash(hashed).desc())))
+            .orderBy(order.toArray(Column[]::new))))
         .where(col("_delivery").equalTo(1))
         .drop("_delivery");
   }

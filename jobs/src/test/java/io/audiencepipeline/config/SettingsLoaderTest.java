@@ -86,6 +86,7 @@ class SettingsLoaderTest {
         audience.unify.guards.max-first-names.fax = 2
         audience.unify.preferred-channel.order = [email, pigeon]
         audience.unify.broadcast-rows = -1
+        audience.unify.incremental-broadcast-rows = 10
         """));
     String message = failure.getMessage();
     for (String expected : List.of(
@@ -95,7 +96,8 @@ class SettingsLoaderTest {
         "audience.unify.survivorship.email.sources: unknown source 'crm'",
         "audience.unify.guards.max-first-names.fax: unknown identifier kind 'fax'",
         "audience.unify.preferred-channel.order: 'pigeon' is not one of consent.channels",
-        "audience.unify.broadcast-rows: must be 0 (never broadcast) or more")) {
+        "audience.unify.broadcast-rows: must be 0 (never broadcast) or more",
+        "audience.unify.incremental-broadcast-rows: renamed to audience.unify.broadcast-rows")) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
   }

@@ -21,10 +21,15 @@ import org.junit.jupiter.api.Test;
 /** Each record's last delivery, whichever way it is found (broadcast key sets or one window over all). */
 class BronzeRecordsTest {
   private static final StructType DELIVERIES = StructType.fromDDL(
-      "source string, record_key string, event_time timestamp, email string, origin_file string, dt date");
+      "source string, record_key string, event_time timestamp, email string, email_other string, origin_file string,"
+          + " dt date");
 
   private static Row delivery(String key, String email, String file, String date) {
-    return RowFactory.create("web", key, Timestamp.valueOf("2026-11-01 10:00:00"), email, file,
+    return delivery(key, email, null, file, date);
+  }
+
+  private static Row delivery(String key, String email, String other, String file, String date) {
+    return RowFactory.create("web", key, Timestamp.valueOf("2026-11-01 10:00:00"), email, other, file,
         Date.valueOf(date));
   }
 
@@ -34,10 +39,13 @@ class BronzeRecordsTest {
     Dataset<Row> deliveries = spark.createDataFrame(rows, DELIVERIES).repartition(3);
     Dataset<Row> latest = broadcastRows < 0 ? BronzeRecords.latestRanked(deliveries)
         : BronzeRecords.latest(deliveries, broadcastRows);
+    assertEquals(List.of("source", "record_key", "event_time", "email", "email_other", "origin_file", "dt",
+        BronzeRecords.RECORD_TIME), List.of(latest.columns()));
     List<String> out = new ArrayList<>();
-    for (Row row : latest.orderBy("source", "record_key")
+    for (Row row : latest.orderBy("source", "record_key", "email", "email_other")
         .select(col("record_key"), col("email"), col("origin_file"), col("dt").cast("string"),
-            col(BronzeRecords.RECORD_TIME).cast("string"))
+            col(BronzeRecords.RECORD_TIME).cast("string"), col("source"), col("event_time").cast("string"),
+            col("email_other"))
         .collectAsList()) {
       out.add(row.mkString(" "));
     }
@@ -59,25 +67,33 @@ class BronzeRecordsTest {
         delivery("within", "two@x.com", "f2", "2026-11-02"),
         // Twice alike in its only file: one row.
         delivery("alike", "same@x.com", "f2", "2026-11-02"),
-        delivery("alike", "same@x.com", "f2", "2026-11-02")));
+        delivery("alike", "same@x.com", "f2", "2026-11-02"),
+        // Twice in one file, the same value in two neighbouring columns (by name) and null in the other: both hashes
+        // skip nulls, so the two rows hash alike.
+        delivery("swapped", "x", null, "f2", "2026-11-02"),
+        delivery("swapped", null, "x", "f2", "2026-11-02")));
     List<String> expected = latest(rows, 0);   // every delivery through the window
-    assertEquals(5, expected.size(), expected::toString);
+    assertEquals(6, expected.size(), expected::toString);
+    String rest = " 2026-11-01 10:00:00 web 2026-11-01 10:00:00 null";
     assertEquals(List.of(
-        "alike same@x.com f2 2026-11-02 2026-11-01 10:00:00",
-        "files late@x.com f3b 2026-11-03 2026-11-01 10:00:00",
-        "once a@x.com f1 2026-11-01 2026-11-01 10:00:00",
-        "twice new@x.com f2 2026-11-02 2026-11-01 10:00:00"),
-        expected.stream().filter(row -> !row.startsWith("within")).toList());
+        "alike same@x.com f2 2026-11-02" + rest,
+        "files late@x.com f3b 2026-11-03" + rest,
+        "once a@x.com f1 2026-11-01" + rest,
+        "twice new@x.com f2 2026-11-02" + rest),
+        expected.stream().filter(row -> !row.startsWith("within") && !row.startsWith("swapped")).toList());
     String within = expected.stream().filter(row -> row.startsWith("within")).findFirst().orElseThrow();
     assertEquals("f2 2026-11-02", within.split(" ")[2] + " " + within.split(" ")[3]);
+    // Ordered by the columns themselves once the hashes tie: a null sorts first, so email null wins.
+    assertEquals("swapped null f2 2026-11-02 2026-11-01 10:00:00 web 2026-11-01 10:00:00 x",
+        expected.stream().filter(row -> row.startsWith("swapped")).findFirst().orElseThrow());
 
     Random random = new Random(7);
     for (int attempt = 0; attempt < 3; attempt++) {
       Collections.shuffle(rows, random);
       assertEquals(expected, latest(rows, 0), "the window, rows in another order");
       assertEquals(expected, latest(rows, 1_000), "broadcast key sets");
-      assertEquals(expected, latest(rows, 3), "more repeated keys (4) than may be broadcast: the window");
-      assertEquals(expected, latest(rows, 5), "more losing deliveries (7) than may be broadcast: the window");
+      assertEquals(expected, latest(rows, 4), "more repeated keys (5) than may be broadcast: the window");
+      assertEquals(expected, latest(rows, 5), "more losing deliveries (6) than may be broadcast: the window");
       assertEquals(expected, latest(rows, -1), "the incremental night's window");
     }
   }
