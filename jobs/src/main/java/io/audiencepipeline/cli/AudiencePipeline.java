@@ -350,7 +350,8 @@ public final class AudiencePipeline {
     if (all || command.equals("features")) {
       timed(log, "features", () -> {
         FeaturesStage.Report report = FeaturesStage.run(spark, settings, run);
-        return String.format(Locale.ROOT, "%,d customers x %d features", report.customers(), report.features());
+        return String.format(Locale.ROOT, "%,d customers x %d features, %,d built from their events (%s)",
+            report.customers(), report.features(), report.built(), report.how());
       });
     }
     if (all && !settings.models().targets().isEmpty()) {

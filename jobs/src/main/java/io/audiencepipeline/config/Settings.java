@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param eventTypes the canonical event vocabulary of the timeline
  * @param unify identity resolution, survivorship, consent and erasure rules
  * @param features the point-in-time feature definitions shared by training and scoring
+ * @param featuresIncremental carry yesterday's features over for customers an incremental unify did not touch
  * @param models propensity targets, training, calibration and promotion
  * @param segmentation channels, caps, destinations and the campaigns
  * @param fingerprint SHA-256 of the resolved configuration, recorded in manifests
@@ -29,6 +30,7 @@ public record Settings(
     List<SourceSpec> sources,
     UnifySettings unify,
     FeatureSpec features,
+    boolean featuresIncremental,
     ModelSettings models,
     SegmentationSettings segmentation,
     String fingerprint) {

@@ -107,7 +107,8 @@ public final class SettingsLoader {
         models);
     violations.throwIfAny();
     return new Settings(warehouse, landing, spark, ingest, identifiers, eventTypes,
-        List.copyOf(sources), unify, features, models, segmentation, fingerprint(config.getConfig(ROOT)));
+        List.copyOf(sources), unify, features, root.child("features").bool("incremental", true), models,
+        segmentation, fingerprint(config.getConfig(ROOT)));
   }
 
   private static IngestSettings ingestSettings(ConfigReader ingest) {

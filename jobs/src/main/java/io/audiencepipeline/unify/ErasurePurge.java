@@ -2,6 +2,7 @@ package io.audiencepipeline.unify;
 
 import static org.apache.spark.sql.functions.broadcast;
 
+import io.audiencepipeline.features.FeaturesStage;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import java.io.IOException;
@@ -31,8 +32,13 @@ public final class ErasurePurge {
    * A table of {@code <key>=YYYY-MM-DD} partitions with a {@code customer_id} column.
    *
    * @param relative path under the warehouse root, e.g. {@code silver/customer_profile}
+   * @param keep files written beside a partition's rows that stay true of it without the erased customers, copied
+   *     into the purged copy (the features' state: the next night may still carry the other customers' rows over)
    */
-  public record Table(String relative, String partitionKey) {
+  public record Table(String relative, String partitionKey, List<String> keep) {
+    public Table(String relative, String partitionKey) {
+      this(relative, partitionKey, List.of());
+    }
   }
 
   /** A purged copy in staging and the published partition it replaces. */
@@ -44,7 +50,7 @@ public final class ErasurePurge {
    * (a campaign's segments).
    */
   public static final List<Table> CUSTOMER_TABLES = List.of(new Table("silver/customer_profile", "dt"),
-      new Table("gold/features", "as_of"), new Table("gold/scores", "as_of"), new Table("gold/segments/*", "dt"),
+      new Table("gold/features", "as_of", List.of(FeaturesStage.STATE_FILE)), new Table("gold/scores", "as_of"), new Table("gold/segments/*", "dt"),
       new Table("gold/contact_history", "dt"));
 
   private ErasurePurge() {
@@ -73,12 +79,25 @@ public final class ErasurePurge {
         Path copy = publisher.staging("purge/" + table.relative() + "/" + table.partitionKey() + "=" + date);
         rows.join(ids, new String[] {"customer_id"}, "left_anti")
             .write().mode(SaveMode.Overwrite).parquet(copy.toString());
+        for (String name : table.keep()) {
+          copyIfPresent(fs, new Path(partition, name), new Path(copy, name));
+        }
         staged.add(new Staged(copy, partition));
         count++;
       }
     }
     LOG.info("erasure: {} earlier partition(s) rewritten without the newly erased customers", count);
     return staged;
+  }
+
+  private static void copyIfPresent(FileSystem fs, Path from, Path to) {
+    try {
+      if (fs.exists(from)) {
+        org.apache.hadoop.fs.FileUtil.copy(fs, from, fs, to, false, fs.getConf());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+    }
   }
 
   /** Tables whose path ends in {@code /*} stand for one table per folder there (e.g. per campaign). */
@@ -102,7 +121,7 @@ public final class ErasurePurge {
           }
         }
         names.sort(null);
-        names.forEach(name -> expanded.add(new Table(parent + "/" + name, table.partitionKey())));
+        names.forEach(name -> expanded.add(new Table(parent + "/" + name, table.partitionKey(), table.keep())));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + folder, e);
       }

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -213,11 +214,14 @@ final class IncrementalUnify {
       Path profilePath = UnifyStage.stage(profile.sortWithinPartitions("customer_id"), publisher, "customer_profile");
       Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
       Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline), publisher);
+      // Every other customer's timeline rows are yesterday's: the features stage carries their rows over.
+      touchedIds.coalesce(1).write().mode(SaveMode.Overwrite)
+          .parquet(new Path(events, UnifyState.CHANGED_CUSTOMERS).toString());
 
       long newRecords = tonightRecords - earlier.select("source", "record_key").distinct().count();
       return new Attempt(new UnifyStage.Staged(nodes, recordMap, changes, suppression, erased, newlyErased,
           overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords() + erasedChange,
-          "incremental from " + prior.date()), null);
+          "incremental from " + prior.date(), prior.state().runId()), null);
     } finally {
       records.unpersist();
     }

@@ -47,9 +47,11 @@ public final class UnifyStage {
    * @param records distinct bronze records up to the run date
    * @param erasedRecords records of erased people among them
    * @param resolution how the night was resolved (for the report)
+   * @param carriedFrom the run an incremental night carried the other customers over from, else null
    */
   record Staged(Path nodes, Path recordMap, Path changes, Path suppression, Path erased, Path newlyErased,
-      Path overShared, Path profile, Path events, long records, long erasedRecords, String resolution) {
+      Path overShared, Path profile, Path events, long records, long erasedRecords, String resolution,
+      String carriedFrom) {
   }
 
   public static UnifyReport run(SparkSession spark, Settings settings, RunContext run) {
@@ -77,7 +79,8 @@ public final class UnifyStage {
         staged = full(spark, publisher, layout, settings, deliveries, runDate, "full (" + fullBecause + ")");
       }
       UnifyState state = new UnifyState(run.runId(), runDate.toString(), bronzeDigest,
-          UnifyState.settingsDigest(settings, timeZone(spark)), staged.records(), staged.erasedRecords());
+          UnifyState.settingsDigest(settings, timeZone(spark)), staged.records(), staged.erasedRecords(),
+          staged.carriedFrom());
       state.write(fs, staged.nodes());
       state.write(fs, staged.events());
 
@@ -161,7 +164,7 @@ public final class UnifyStage {
     long erasedCount = spark.read().parquet(erasedRecords.toString()).count();
     living.unpersist();
     return new Staged(nodes, recordMap, changes, suppression, erased, newlyErased, overShared, profile, events,
-        recordCount, erasedCount, resolution);
+        recordCount, erasedCount, resolution, null);
   }
 
   static Path stage(Dataset<Row> rows, Publisher publisher, String name) {

@@ -30,10 +30,15 @@ import org.apache.hadoop.fs.Path;
  * @param settings a digest of the unify settings and the sources
  * @param records distinct bronze records up to the run date
  * @param erasedRecords records of erased people among them
+ * @param carriedFrom the run whose outputs an incremental night carried over (null after a full run); next to
+ *     the timeline, {@value #CHANGED_CUSTOMERS} then lists that run's customers whose rows tonight may have
+ *     changed, so the features stage can carry everyone else's over too
  */
 public record UnifyState(String runId, String runDate, String bronze, String settings, long records,
-    long erasedRecords) {
+    long erasedRecords, String carriedFrom) {
   public static final String FILE = "_unify_state.json";
+  /** Folder inside the timeline (hidden from Spark's readers by the underscore): customer_id, one row each. */
+  public static final String CHANGED_CUSTOMERS = "_changed_customers";
 
   public void write(FileSystem fs, Path folder) {
     Documents.writeJson(fs, new Path(folder, FILE), this);

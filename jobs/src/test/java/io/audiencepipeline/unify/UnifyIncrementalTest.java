@@ -28,13 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
  * record delivered again with a new name, an identifier that becomes over-shared, an untouched customer whose
  * preferred channel changes as the engagement window slides); the third carries an erasure request; the fourth
  * an over-shared identifier again and an order with the erased person's e-mail. Every night after the first is
- * incremental.
+ * incremental. The features stage follows each unify: after an incremental unify it carries the untouched
+ * customers' features over (windows of 1 and 2 days, so counts leave them as the nights pass), and must give
+ * the rows of building every customer.
  */
 class UnifyIncrementalTest {
   private static final String CONFIG = """
       audience.unify.salt = "unify-incremental-salt-0123456789"
       audience.unify.preferred-channel.window-days = 2
       audience.unify.survivorship { first_name { rule = most-recent } }
+      audience.features { windows-days = [1, 2], purchase-event-types = [order] }
       audience.sources {
         shop_orders {
           system = shop, format = csv, path = "shop/orders", channel = web, max-bad-row-rate = 0.5
@@ -79,7 +82,7 @@ class UnifyIncrementalTest {
   private static final String CONSENT = "consent_id,email,channel,given_at\n";
   private static final List<String> TABLES = List.of("silver/identity_nodes/dt=%s", "silver/identity_map/dt=%s",
       "silver/identity_merges/dt=%s", "silver/identity_overshared/dt=%s", "silver/customer_profile/dt=%s",
-      "silver/customer_events", "silver/erasure_suppression", "silver/erased_customers");
+      "silver/customer_events", "silver/erasure_suppression", "silver/erased_customers", "gold/features/as_of=%s");
 
   @TempDir
   Path dir;
@@ -95,7 +98,7 @@ class UnifyIncrementalTest {
     Files.writeString(config, CONFIG);
     // Odd days join the incremental night's key sets by shuffling (0), even days broadcast them (the default).
     long broadcastRows = LocalDate.parse(date).getDayOfMonth() % 2 == 1 ? 0 : 5_000_000;
-    for (String command : List.of("ingest", "unify")) {
+    for (String command : List.of("ingest", "unify", "features")) {
       assertEquals(0, AudiencePipeline.execute(new String[] {command, "--run-date", date, "--config",
           config.toString(), "-Daudience.landing=" + dir.resolve("landing").toUri(),
           "-Daudience.warehouse=" + dir.resolve(warehouse).toUri(), "-Daudience.unify.incremental=" + incremental,
@@ -128,6 +131,15 @@ class UnifyIncrementalTest {
 
   private String resolution(String warehouse, String date) throws IOException {
     return report(warehouse, date).resolution();
+  }
+
+  /** The features stage's summary of the night. */
+  private String features(String warehouse, String date) throws IOException {
+    WarehouseLayout layout = new WarehouseLayout(dir.resolve(warehouse).toUri().toString());
+    return StageRecords.read(FileSystem.getLocal(new Configuration()), layout, LocalDate.parse(date),
+        AudiencePipeline.NIGHTLY_STAGES).stream().filter(r -> r.command().equals("features")).findFirst()
+        .orElseThrow().stages().stream().filter(s -> s.name().equals("features")).findFirst().orElseThrow()
+        .summary();
   }
 
   /** The report's counts, without how the night was resolved. */
@@ -178,6 +190,10 @@ class UnifyIncrementalTest {
     bothNights("2026-11-20");
     assertEquals("incremental from 2026-11-19", resolution("incremental", "2026-11-20"));
     assertEquals("full (audience.unify.incremental is off)", resolution("full", "2026-11-20"));
+    assertTrue(features("incremental", "2026-11-20").endsWith("(incremental from 2026-11-19)"),
+        features("incremental", "2026-11-20"));
+    assertTrue(features("full", "2026-11-20").contains("(full (the timeline was not written by an incremental"),
+        features("full", "2026-11-20"));
     assertSameOutputs("2026-11-20");
     List<String> merges = rows("incremental", "silver/identity_merges/dt=2026-11-20");
     assertEquals(1, merges.size(), "Bob and Cat became one customer: " + merges);
@@ -195,6 +211,8 @@ class UnifyIncrementalTest {
     land("shop/orders", "2026-11-21", ORDERS + "o7,dan@x.com,,US,Dan,2026-11-21T10:00:00Z,5.00\n");
     bothNights("2026-11-21");
     assertEquals("incremental from 2026-11-20", resolution("incremental", "2026-11-21"));
+    assertTrue(features("incremental", "2026-11-21").endsWith("(incremental from 2026-11-20)"),
+        features("incremental", "2026-11-21"));
     assertSameOutputs("2026-11-21");
     assertEquals(1, counts("incremental", "2026-11-21").newlyErased(), "Eve");
 
@@ -207,6 +225,8 @@ class UnifyIncrementalTest {
     land("privacy/consent", "2026-11-22", CONSENT + "c4,yan@x.com,email,2026-11-19T00:00:00Z\n");
     bothNights("2026-11-22");
     assertEquals("incremental from 2026-11-21", resolution("incremental", "2026-11-22"));
+    assertTrue(features("incremental", "2026-11-22").endsWith("(incremental from 2026-11-21)"),
+        features("incremental", "2026-11-22"));
     assertSameOutputs("2026-11-22");
     assertTrue(rows("incremental", "silver/customer_profile/dt=2026-11-22").stream().anyMatch(r -> r.contains("yan@x.com")),
         "the re-delivered consent with a new address lives");

@@ -19,8 +19,10 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,6 +43,8 @@ public final class FeatureBuilder {
   private static final String PURCHASES = "p_purchases";
   private static final String SPEND = "p_spend";
   private static final String APP = "p_app_events";
+  private static final String LEAVING = "leaving__";
+  private static final String ACTIVE_DAY_BEFORE = "active_day_before__";
   /** Spend is summed exactly (the timeline's amounts are decimal) and published as a double. */
   private static final DataType SPEND_TYPE = DataTypes.createDecimalType(28, 2);
 
@@ -100,6 +104,97 @@ public final class FeatureBuilder {
     }
     Dataset<Row> known = onlyKnown ? profile.where(to_date(col("first_seen")).leq(day)) : profile;
     return known.join(behaviour, new String[] {"customer_id"}, "left").select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * Features as of D for customers whose timeline did not change since their features as of D - 1 were built,
+   * other than by the passing day: the same events up to D - 1 and none dated D. Yesterday's row is moved one
+   * day on instead of aggregating every event again (the incremental night, docs/PERFORMANCE.md):
+   * <ul>
+   *   <li>a window count loses the day that leaves the window (D - w), read from {@code events};</li>
+   *   <li>days-since values grow by one up to the cap; tenure grows by one up to its cap, unless the customer
+   *       had no event at all (tenure 0 and no event dated D - 1);</li>
+   *   <li>spend and purchase days are unchanged;</li>
+   *   <li>the service and sales features are computed again from {@code events} (a case counts as open until
+   *       the day it closes, so they move with the date), as are the age band and the profile columns (from
+   *       {@code profile}, the profile as of D).</li>
+   * </ul>
+   * Customers missing from either {@code previous} or the known customers of {@code profile} are left out. The
+   * rows equal {@link #build} as of D for these customers (FeatureBuilderTest checks every column over a run
+   * of dates); the caller chooses the customers.
+   *
+   * @param previous the features as of D - 1 ({@link #build}), in its column order
+   * @param events the timeline (dates D - 1 and D - w are read, and the service and sales events up to D)
+   */
+  public static Dataset<Row> carryOver(Dataset<Row> previous, Dataset<Row> events, Dataset<Row> profile,
+      LocalDate asOf, FeatureSpec spec) {
+    Column day = lit(Date.valueOf(asOf));
+    Column dayBefore = lit(Date.valueOf(asOf.minusDays(1)));
+    List<Column> leaving = new ArrayList<>();
+    Set<String> windowed = new HashSet<>();
+    Set<Date> dates = new TreeSet<>(List.of(Date.valueOf(asOf.minusDays(1))));
+    for (FeatureSpec.Counter counter : spec.counters()) {
+      for (int window : spec.windowsDays()) {
+        Date leaves = Date.valueOf(asOf.minusDays(window));
+        dates.add(leaves);
+        Column onLeavingDay = col(EVENT_DATE).equalTo(lit(leaves));
+        String daily = COUNTER + counter.name();
+        windowed.add(counter.name() + "_" + window + "d");
+        leaving.add(sumIf(onLeavingDay, dailyCount(daily, null)).as(LEAVING + counter.name() + "_" + window + "d"));
+        if (counter.perCategory()) {
+          for (String c : spec.categories()) {
+            String name = counter.name() + "_" + c + "_" + window + "d";
+            windowed.add(name);
+            leaving.add(sumIf(onLeavingDay, dailyCount(daily, c)).as(LEAVING + name));
+          }
+        }
+      }
+    }
+    leaving.add(max(col(EVENT_DATE).equalTo(dayBefore)).as(ACTIVE_DAY_BEFORE));
+    Dataset<Row> leavingRows = aggregate(daily(events.where(col(EVENT_DATE).isin(dates.toArray())), spec)
+        .groupBy("customer_id"), leaving);
+    Dataset<Row> service = serviceAndSales(events.where(col(EVENT_DATE).leq(day)), spec, day);
+    Set<String> serviceColumns = Set.of(service.columns());
+    Set<String> profileColumns = Set.of(profile.columns());
+    Dataset<Row> known = profile.where(to_date(col("first_seen")).leq(day));
+
+    Dataset<Row> joined = previous.as("p")
+        .join(known.as("pr"), col("p.customer_id").equalTo(col("pr.customer_id")))
+        .join(leavingRows.as("l"), col("p.customer_id").equalTo(col("l.customer_id")), "left")
+        .join(service.as("s"), col("p.customer_id").equalTo(col("s.customer_id")), "left");
+    List<Column> out = new ArrayList<>();
+    for (String name : previous.columns()) {
+      Column was = col("p." + name);
+      Column now;
+      if (name.equals("customer_id")) {
+        now = was;
+      } else if (name.equals(AS_OF)) {
+        now = day;
+      } else if (windowed.contains(name)) {
+        now = was.minus(coalesce(col("l." + LEAVING + name), lit(0L)));
+      } else if (name.startsWith("days_since_")) {
+        now = least(was.plus(1), lit(DAYS_SINCE_CAP));
+      } else if (name.equals("tenure_days")) {
+        now = when(was.equalTo(0).and(coalesce(col("l." + ACTIVE_DAY_BEFORE), lit(false)).unary_$bang()), was)
+            .otherwise(least(was.plus(1), lit(DAYS_SINCE_CAP * 10)));
+      } else if (name.equals("spend") || name.startsWith("spend_") || name.equals("purchase_days")
+          || name.startsWith("purchase_days_")) {
+        now = was;
+      } else if (name.equals("last_satisfaction")) {
+        now = col("s." + name);
+      } else if (serviceColumns.contains(name)) {
+        now = coalesce(col("s." + name), lit(0L));
+      } else if (name.equals("age_band") && profileColumns.contains("birth_date")) {
+        now = ageBand(col("pr.birth_date"), day);
+      } else if (spec.profileColumns().contains(name) && profileColumns.contains(name)) {
+        now = col("pr." + name);
+      } else {
+        throw new IllegalArgumentException("cannot carry feature column '" + name + "' over to " + asOf
+            + ": it is not one the features as of " + asOf + " would hold");
+      }
+      out.add(now.cast(previous.schema().apply(name).dataType()).as(name));
+    }
+    return joined.select(out.toArray(Column[]::new));
   }
 
   /**

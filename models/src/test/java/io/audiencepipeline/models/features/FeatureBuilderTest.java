@@ -2,6 +2,7 @@ package io.audiencepipeline.models.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.audiencepipeline.models.testing.SharedSpark;
 import java.math.BigDecimal;
@@ -135,5 +136,77 @@ class FeatureBuilderTest {
     assertEquals(2L, get(ann, "purchase_days"));
     assertEquals(160.5, (double) get(ann, "spend"), 1e-9);
     assertEquals(0, get(ann, "days_since_purchase"));
+  }
+
+  /**
+   * Yesterday's row moved one day on equals the row built from every event, for each customer without an event
+   * dated D: over dates where a window's oldest day leaves, a case closes, days-since values reach their cap,
+   * tenure reaches its cap, a first event lands the day before, a birthday moves the age band, and a window of
+   * one day.
+   */
+  @Test
+  void carryingYesterdaysRowOverEqualsBuildingItAgain() {
+    FeatureSpec spec = new FeatureSpec(List.of(1, 7, 30), SPEC.categories(), SPEC.counters(),
+        SPEC.purchaseEventTypes(), SPEC.appEventTypes(), SPEC.closedCaseStatuses(), SPEC.closedOpportunityStages(),
+        SPEC.profileColumns());
+    List<Row> events = new ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    String[] types = {"product_view", "app_product_view", "email_open", "order_line", "store_purchase", "app_open"};
+    String[] categories = {"climbing", "hiking", null};
+    LocalDate first = LocalDate.of(2025, 10, 1);
+    for (int customer = 0; customer < 12; customer++) {
+      for (int i = 0; i < 40; i++) {
+        LocalDate day = first.plusDays(random.nextInt(430));
+        String type = types[random.nextInt(types.length)];
+        boolean purchase = type.equals("order_line") || type.equals("store_purchase");
+        events.add(event("c" + customer, day.toString(), type, categories[random.nextInt(3)],
+            purchase ? random.nextInt(10_000) / 100 + ".25" : null, Map.of()));
+      }
+    }
+    // Edges: the last purchase 364 days before 2026-11-18 (days-since reaches the cap), history from 10 years
+    // before (tenure reaches its cap on 2026-11-19), a first event on 2026-11-19 (tenure 0 then 1), cases
+    // closing on 2026-11-20 and after, an opportunity, and a customer with no event at all.
+    events.add(event("ann", "2025-11-19", "order_line", "climbing", "12.00", Map.of()));
+    events.add(event("ann", "2016-11-21", "email_open", null, null, Map.of()));
+    events.add(event("ann", "2026-11-05", "service_case", null, null,
+        Map.of("case_status", "closed", "closed_at", "2026-11-20 09:00:00", "satisfaction", "4")));
+    events.add(event("ann", "2026-11-06", "service_case", null, null,
+        Map.of("case_status", "resolved", "closed_at", "2026-11-22 09:00:00", "satisfaction", "1")));
+    events.add(event("ann", "2026-10-25", "sales_opportunity", null, null,
+        Map.of("stage", "Proposal", "sales_visit_requested", "true")));
+    events.add(event("bob", "2026-11-19", "email_open", null, null, Map.of()));
+    StructType profileSchema = StructType.fromDDL("customer_id string, first_seen timestamp, birth_date date,"
+        + " country string");
+    List<Row> people = new ArrayList<>();
+    for (int customer = 0; customer < 12; customer++) {
+      people.add(RowFactory.create("c" + customer, Timestamp.valueOf("2025-10-01 00:00:00"),
+          customer % 3 == 0 ? null : Date.valueOf(LocalDate.of(2001, 11, 14 + customer)), "US"));
+    }
+    people.add(RowFactory.create("ann", Timestamp.valueOf("2016-11-21 00:00:00"), Date.valueOf("2001-11-20"), "DE"));
+    people.add(RowFactory.create("bob", Timestamp.valueOf("2026-11-10 00:00:00"), null, "GB"));
+    people.add(RowFactory.create("cat", Timestamp.valueOf("2026-11-01 00:00:00"), null, "FR"));
+    people.add(RowFactory.create("dan", Timestamp.valueOf("2026-11-20 00:00:00"), null, "FR")); // known from 11-20
+    Dataset<Row> timeline = SharedSpark.session().createDataFrame(events, EVENTS).cache();
+    Dataset<Row> profile = SharedSpark.session().createDataFrame(people, profileSchema).cache();
+    int carried = 0;
+    for (String date : List.of("2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-23")) {
+      LocalDate asOf = LocalDate.parse(date);
+      Dataset<Row> withoutTonight = timeline.where(org.apache.spark.sql.functions.col("event_date")
+          .equalTo(Date.valueOf(asOf))).select("customer_id");
+      Dataset<Row> previous = FeatureBuilder.build(timeline, profile, asOf.minusDays(1), spec)
+          .join(withoutTonight, new String[] {"customer_id"}, "left_anti");
+      List<Row> expected = FeatureBuilder.build(timeline, profile, asOf, spec)
+          .join(previous.select("customer_id"), new String[] {"customer_id"}, "left_semi")
+          .orderBy("customer_id").collectAsList();
+      List<Row> actual = FeatureBuilder.carryOver(previous, timeline, profile, asOf, spec).orderBy("customer_id")
+          .collectAsList();
+      assertEquals(expected, actual, "as of " + date);
+      carried += actual.size();
+    }
+    assertEquals(List.of("ann", "bob", "cat"), FeatureBuilder.carryOver(FeatureBuilder.build(timeline, profile,
+        LocalDate.parse("2026-11-19"), spec), timeline, profile, LocalDate.parse("2026-11-20"), spec)
+        .where("customer_id in ('ann', 'bob', 'cat', 'dan')").orderBy("customer_id").collectAsList().stream()
+        .map(r -> r.getString(0)).toList(), "dan was not known the day before: not carried");
+    assertTrue(carried > 40, "most customers are carried on most dates: " + carried);
   }
 }
