@@ -107,7 +107,7 @@ public final class SettingsLoader {
         models);
     violations.throwIfAny();
     return new Settings(warehouse, landing, spark, ingest, identifiers, eventTypes,
-        List.copyOf(sources), unify, features, root.child("features").bool("incremental", true), models,
+        List.copyOf(sources), unify, features, root.child("features").bool("incremental"), models,
         segmentation, fingerprint(config.getConfig(ROOT)));
   }
 

@@ -3,7 +3,6 @@ package io.audiencepipeline.features;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.to_date;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.io.Documents;
@@ -15,13 +14,10 @@ import io.audiencepipeline.run.RunContext;
 import io.audiencepipeline.unify.UnifyState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -40,13 +36,11 @@ import org.slf4j.LoggerFactory;
  * yesterday's timeline rows, so their features are yesterday's moved one day on
  * ({@link FeatureBuilder#carryOver}) and only the rest are aggregated from their events again. That needs
  * the features of D - 1 built from the timeline the unify of D carried over, with the same feature settings,
- * time zone and code ({@value #STATE_FILE} records them); otherwise every customer is built, and the report
- * says why. {@code audience.features.incremental = false} always builds every customer.
+ * time zone and code ({@value WarehouseLayout#FEATURES_STATE_FILE} records them); otherwise every customer is
+ * built, and the report says why. {@code audience.features.incremental = false} always builds every customer.
  */
 public final class FeaturesStage {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesStage.class);
-  /** Written into each features folder: what it was built from. Spark ignores files starting with "_". */
-  public static final String STATE_FILE = "_features_state.json";
 
   /**
    * Rows and feature columns written.
@@ -87,7 +81,8 @@ public final class FeaturesStage {
       State state = new State(asOf.toString(), timelineState == null ? null : timelineState.runId(),
           settingsDigest(settings, spark.conf().get("spark.sql.session.timeZone")));
 
-      String why = incrementalRefused(fs, layout, settings, state, timelineState, asOf);
+      Dataset<Row> everyone = FeatureBuilder.build(timeline, profile, asOf, settings.features());
+      String why = incrementalRefused(spark, fs, layout, settings, state, timelineState, columns(everyone), asOf);
       Dataset<Row> features;
       long built = -1;
       String how;
@@ -99,11 +94,10 @@ public final class FeaturesStage {
         // earlier with a later date). Everyone else known tonight is built from their events.
         Dataset<Row> carried = previous.select("customer_id")
             .join(changed, new String[] {"customer_id"}, "left_anti")
-            .join(timeline.where(col("event_date").equalTo(lit(Date.valueOf(asOf)))).select("customer_id"),
+            .join(timeline.where(col(FeatureBuilder.EVENT_DATE).equalTo(lit(Date.valueOf(asOf)))).select("customer_id"),
                 new String[] {"customer_id"}, "left_anti")
             .localCheckpoint();
-        Dataset<Row> rebuild = profile.where(to_date(col("first_seen")).leq(lit(Date.valueOf(asOf))))
-            .select("customer_id")
+        Dataset<Row> rebuild = FeatureBuilder.knownOn(profile, asOf).select("customer_id")
             .join(carried, new String[] {"customer_id"}, "left_anti")
             .localCheckpoint();
         built = rebuild.count();
@@ -123,12 +117,12 @@ public final class FeaturesStage {
             + " the rest carried over", asOf.minusDays(1), built));
       } else {
         LOG.info("features: building every customer: {}", why);
-        features = FeatureBuilder.build(timeline, profile, asOf, settings.features());
+        features = everyone;
         how = "full (" + why + ")";
       }
       Path staged = publisher.staging("features/as_of=" + asOf);
       features.sortWithinPartitions("customer_id").write().mode(SaveMode.Overwrite).parquet(staged.toString());
-      Documents.writeJson(fs, new Path(staged, STATE_FILE), state);
+      Documents.writeJson(fs, new Path(staged, WarehouseLayout.FEATURES_STATE_FILE), state);
       Dataset<Row> written = spark.read().parquet(staged.toString());
       long customers = written.count();
       Report report = new Report(customers, FeatureBuilder.featureColumns(written).size(),
@@ -143,57 +137,57 @@ public final class FeaturesStage {
   }
 
   /** Why tonight's features cannot carry yesterday's rows over, or null when they can. */
-  private static String incrementalRefused(FileSystem fs, WarehouseLayout layout, Settings settings, State tonight,
-      UnifyState timeline, LocalDate asOf) {
+  private static String incrementalRefused(SparkSession spark, FileSystem fs, WarehouseLayout layout,
+      Settings settings, State tonight, UnifyState timeline, List<String> columns, LocalDate asOf) {
     if (!settings.featuresIncremental()) {
       return "audience.features.incremental is off";
     }
     if (timeline == null || timeline.carriedFrom() == null || !asOf.toString().equals(timeline.runDate())) {
       return "the timeline was not written by an incremental unify of " + asOf;
     }
+    if (!exists(fs, new Path(layout.customerEvents(), UnifyState.CHANGED_CUSTOMERS))) {
+      return "the timeline lists no changed customers";
+    }
     LocalDate before = asOf.minusDays(1);
     Path previous = layout.features(before);
-    if (!Publisher.isPublished(fs, previous)) {
-      return "no published features of " + before;
+    Path file = new Path(previous, WarehouseLayout.FEATURES_STATE_FILE);
+    if (!Publisher.isPublished(fs, previous) || !exists(fs, file)) {
+      return "no published features of " + before + " with a " + WarehouseLayout.FEATURES_STATE_FILE;
     }
     State yesterday;
     try {
-      Path file = new Path(previous, STATE_FILE);
-      yesterday = fs.exists(file) ? Documents.readJson(fs, file, State.class) : null;
-    } catch (IOException | RuntimeException e) {
-      return "cannot read " + STATE_FILE + " of " + before + " (" + e.getMessage() + ")";
+      yesterday = Documents.readJson(fs, file, State.class);
+    } catch (UncheckedIOException e) {
+      return "cannot read " + file + " (" + e.getCause().getMessage() + ")";
     }
-    if (yesterday == null) {
-      return "the features of " + before + " have no " + STATE_FILE;
-    }
-    if (!timeline.carriedFrom().equals(yesterday.timelineRun())) {
+    if (!before.toString().equals(yesterday.asOf()) || !timeline.carriedFrom().equals(yesterday.timelineRun())) {
       return "the features of " + before + " were not built from the timeline tonight's unify carried over";
     }
     if (!tonight.settings().equals(yesterday.settings())) {
       return "the feature settings, the time zone or the code changed since " + before;
     }
-    try {
-      if (!fs.exists(new Path(layout.customerEvents(), UnifyState.CHANGED_CUSTOMERS))) {
-        return "the timeline lists no changed customers";
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + layout.customerEvents(), e);
+    if (!columns.equals(columns(spark.read().parquet(previous.toString())))) {
+      return "the features of " + before + " have other columns than tonight's";
     }
     return null;
   }
 
+  private static boolean exists(FileSystem fs, Path path) {
+    try {
+      return fs.exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
   /** Names and types in order (nullability differs between rows built and rows read back). */
-  private static java.util.List<String> columns(Dataset<Row> rows) {
+  private static List<String> columns(Dataset<Row> rows) {
     return Arrays.stream(rows.schema().fields()).map(f -> f.name() + " " + f.dataType().simpleString()).toList();
   }
 
   /** Digest of what decides the features besides the data: their settings, the time zone, the code version. */
   static String settingsDigest(Settings settings, String timeZone) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest((settings.features() + "\n"
-          + timeZone + "\n" + CodeVersion.get()).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Documents.sha256(settings.features() + "\n" + timeZone + "\n" + CodeVersion.get());
   }
+
 }

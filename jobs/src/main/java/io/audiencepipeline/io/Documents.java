@@ -9,6 +9,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -44,6 +47,16 @@ public final class Documents {
 
   public static void writeJson(FileSystem fs, Path path, Object value) {
     writeText(fs, path, toJson(value));
+  }
+
+  /** Hex SHA-256 of the text's UTF-8 bytes (digests of settings and file lists in state files). */
+  public static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static <T> T readJson(FileSystem fs, Path path, Class<T> type) {

@@ -10,6 +10,8 @@ import org.apache.hadoop.fs.Path;
 /** The one definition of where every table lives under the warehouse root (DESIGN.md storage layout). */
 public final class WarehouseLayout {
   public static final String OUTBOX = "outbox";
+  /** Written into each {@code gold/features/as_of=D} folder: what it was built from (the features stage). */
+  public static final String FEATURES_STATE_FILE = "_features_state.json";
   private final Path root;
 
   public WarehouseLayout(String root) {

@@ -2,7 +2,6 @@ package io.audiencepipeline.unify;
 
 import static org.apache.spark.sql.functions.broadcast;
 
-import io.audiencepipeline.features.FeaturesStage;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,7 +50,8 @@ public final class ErasurePurge {
    * (a campaign's segments).
    */
   public static final List<Table> CUSTOMER_TABLES = List.of(new Table("silver/customer_profile", "dt"),
-      new Table("gold/features", "as_of", List.of(FeaturesStage.STATE_FILE)), new Table("gold/scores", "as_of"), new Table("gold/segments/*", "dt"),
+      new Table("gold/features", "as_of", List.of(WarehouseLayout.FEATURES_STATE_FILE)),
+      new Table("gold/scores", "as_of"), new Table("gold/segments/*", "dt"),
       new Table("gold/contact_history", "dt"));
 
   private ErasurePurge() {
@@ -93,7 +94,7 @@ public final class ErasurePurge {
   private static void copyIfPresent(FileSystem fs, Path from, Path to) {
     try {
       if (fs.exists(from)) {
-        org.apache.hadoop.fs.FileUtil.copy(fs, from, fs, to, false, fs.getConf());
+        FileUtil.copy(fs, from, fs, to, false, fs.getConf());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + from + " to " + to, e);

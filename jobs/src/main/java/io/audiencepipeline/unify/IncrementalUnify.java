@@ -214,8 +214,10 @@ final class IncrementalUnify {
       Path profilePath = UnifyStage.stage(profile.sortWithinPartitions("customer_id"), publisher, "customer_profile");
       Dataset<Row> timeline = Timeline.build(living, settings.sources(), settings.unify());
       Path events = UnifyStage.stageTimeline(timeline.unionByName(previousTimeline), publisher);
-      // Every other customer's timeline rows are yesterday's: the features stage carries their rows over.
-      touchedIds.coalesce(1).write().mode(SaveMode.Overwrite)
+      // Every other customer's timeline rows are yesterday's: the features stage carries their rows over. The
+      // customers erased tonight are left out (they have no row tonight to build or carry).
+      touchedIds.join(result.newlyErased().select("customer_id"), CUSTOMER, "left_anti").coalesce(1).write()
+          .mode(SaveMode.Overwrite)
           .parquet(new Path(events, UnifyState.CHANGED_CUSTOMERS).toString());
 
       long newRecords = tonightRecords - earlier.select("source", "record_key").distinct().count();

@@ -8,12 +8,8 @@ import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.run.CodeVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -88,7 +84,7 @@ public record UnifyState(String runId, String runDate, String bronze, String set
       throw new UncheckedIOException("cannot list bronze under " + layout.root(), e);
     }
     lines.sort(null);
-    return sha256(String.join("\n", lines));
+    return Documents.sha256(String.join("\n", lines));
   }
 
   /**
@@ -102,15 +98,6 @@ public record UnifyState(String runId, String runDate, String bronze, String set
     var comparable = new io.audiencepipeline.config.UnifySettings(unify.salt(), unify.guards(), unify.fuzzy(),
         unify.survivorship(), unify.consentChannels(), unify.optOutEventTypes(), unify.preferredChannel(),
         unify.keepIdentitySnapshots(), false, 0);
-    return sha256(comparable + "\n" + settings.sources() + "\n" + timeZone + "\n" + CodeVersion.get());
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Documents.sha256(comparable + "\n" + settings.sources() + "\n" + timeZone + "\n" + CodeVersion.get());
   }
 }

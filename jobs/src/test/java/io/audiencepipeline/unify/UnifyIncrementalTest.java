@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
@@ -94,17 +97,28 @@ class UnifyIncrementalTest {
   }
 
   private void night(String warehouse, boolean incremental, String date) throws IOException {
-    Path config = dir.resolve("test.conf");
-    Files.writeString(config, CONFIG);
     // Odd days join the incremental night's key sets by shuffling (0), even days broadcast them (the default).
     long broadcastRows = LocalDate.parse(date).getDayOfMonth() % 2 == 1 ? 0 : 5_000_000;
     for (String command : List.of("ingest", "unify", "features")) {
-      assertEquals(0, AudiencePipeline.execute(new String[] {command, "--run-date", date, "--config",
-          config.toString(), "-Daudience.landing=" + dir.resolve("landing").toUri(),
-          "-Daudience.warehouse=" + dir.resolve(warehouse).toUri(), "-Daudience.unify.incremental=" + incremental,
-          "-Daudience.unify.broadcast-rows=" + broadcastRows},
-          s -> SharedSpark.session(), false), command + " " + date);
+      run(command, warehouse, date, "-Daudience.unify.incremental=" + incremental,
+          "-Daudience.unify.broadcast-rows=" + broadcastRows);
     }
+  }
+
+  private void run(String command, String warehouse, String date, String... settings) throws IOException {
+    runWith(CONFIG, command, warehouse, date, settings);
+  }
+
+  private void runWith(String hocon, String command, String warehouse, String date, String... settings)
+      throws IOException {
+    Path config = dir.resolve("test.conf");
+    Files.writeString(config, hocon);
+    List<String> args = new ArrayList<>(List.of(command, "--run-date", date, "--config", config.toString(),
+        "-Daudience.landing=" + dir.resolve("landing").toUri(),
+        "-Daudience.warehouse=" + dir.resolve(warehouse).toUri()));
+    args.addAll(List.of(settings));
+    assertEquals(0, AudiencePipeline.execute(args.toArray(String[]::new), s -> SharedSpark.session(), false),
+        command + " " + date);
   }
 
   /** Ingest and unify the date into both warehouses. */
@@ -190,8 +204,11 @@ class UnifyIncrementalTest {
     bothNights("2026-11-20");
     assertEquals("incremental from 2026-11-19", resolution("incremental", "2026-11-20"));
     assertEquals("full (audience.unify.incremental is off)", resolution("full", "2026-11-20"));
-    assertTrue(features("incremental", "2026-11-20").endsWith("(incremental from 2026-11-19)"),
-        features("incremental", "2026-11-20"));
+    String carried = features("incremental", "2026-11-20");
+    Matcher counts = Pattern.compile("^(\\d+) customers x \\d+ features, (\\d+) built")
+        .matcher(carried);
+    assertTrue(carried.endsWith("(incremental from 2026-11-19)") && counts.find(), carried);
+    assertTrue(Integer.parseInt(counts.group(2)) < Integer.parseInt(counts.group(1)), "some rows carried: " + carried);
     assertTrue(features("full", "2026-11-20").contains("(full (the timeline was not written by an incremental"),
         features("full", "2026-11-20"));
     assertSameOutputs("2026-11-20");
@@ -209,6 +226,8 @@ class UnifyIncrementalTest {
     // An erasure request erases only the customer it touches: resolved incrementally too.
     land("privacy/forget", "2026-11-21", "request_id,email,received_at\nf1,eve@x.com,2026-11-21T08:00:00Z\n");
     land("shop/orders", "2026-11-21", ORDERS + "o7,dan@x.com,,US,Dan,2026-11-21T10:00:00Z,5.00\n");
+    // Fay's open is dated the next day: untouched on 2026-11-22, she has an event dated that day (built again).
+    land("marketing/touches", "2026-11-21", TOUCHES + "t4,fay@x.com,open,2026-11-22T01:00:00Z\n");
     bothNights("2026-11-21");
     assertEquals("incremental from 2026-11-20", resolution("incremental", "2026-11-21"));
     assertTrue(features("incremental", "2026-11-21").endsWith("(incremental from 2026-11-20)"),
@@ -230,5 +249,19 @@ class UnifyIncrementalTest {
     assertSameOutputs("2026-11-22");
     assertTrue(rows("incremental", "silver/customer_profile/dt=2026-11-22").stream().anyMatch(r -> r.contains("yan@x.com")),
         "the re-delivered consent with a new address lives");
+
+    // Other feature settings build every customer; so do the features of 2026-11-22 once those of 2026-11-21 are
+    // built again (in full: the timeline is the next night's), as they no longer come from the timeline the unify
+    // of 2026-11-22 carried over.
+    runWith(CONFIG + "audience.features.windows-days = [1, 3]\n", "features", "incremental", "2026-11-22");
+    assertTrue(features("incremental", "2026-11-22").endsWith("(full (the feature settings, the time zone or the code"
+        + " changed since 2026-11-21))"), features("incremental", "2026-11-22"));
+    run("features", "incremental", "2026-11-21");
+    assertTrue(features("incremental", "2026-11-21").endsWith("(full (the timeline was not written by an incremental"
+        + " unify of 2026-11-21))"), features("incremental", "2026-11-21"));
+    run("features", "incremental", "2026-11-22");
+    assertTrue(features("incremental", "2026-11-22").endsWith("(full (the features of 2026-11-21 were not built from"
+        + " the timeline tonight's unify carried over))"), features("incremental", "2026-11-22"));
+    assertSameOutputs("2026-11-22");
   }
 }

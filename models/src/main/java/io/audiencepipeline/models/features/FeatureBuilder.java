@@ -38,11 +38,17 @@ public final class FeatureBuilder {
   /** Days-since features of customers who never did the thing are capped here (and flagged by a zero count). */
   public static final int DAYS_SINCE_CAP = 365;
   public static final String AS_OF = "as_of";
-  static final String EVENT_DATE = "event_date";
+  public static final String EVENT_DATE = "event_date";
   private static final String COUNTER = "c_";
   private static final String PURCHASES = "p_purchases";
   private static final String SPEND = "p_spend";
   private static final String APP = "p_app_events";
+  // Feature names used by more than one rule (eventFeatures, fill and carryOver); a category adds "_<category>".
+  private static final String DAYS_SINCE_PURCHASE = "days_since_purchase";
+  private static final String DAYS_SINCE_APP_USE = "days_since_app_use";
+  private static final String SPEND_FEATURE = "spend";
+  private static final String PURCHASE_DAYS = "purchase_days";
+  private static final String TENURE = "tenure_days";
   private static final String LEAVING = "leaving__";
   private static final String ACTIVE_DAY_BEFORE = "active_day_before__";
   /** Spend is summed exactly (the timeline's amounts are decimal) and published as a double. */
@@ -102,7 +108,7 @@ public final class FeatureBuilder {
         out.add(col(column));
       }
     }
-    Dataset<Row> known = onlyKnown ? profile.where(to_date(col("first_seen")).leq(day)) : profile;
+    Dataset<Row> known = onlyKnown ? knownOn(profile, asOf) : profile;
     return known.join(behaviour, new String[] {"customer_id"}, "left").select(out.toArray(Column[]::new));
   }
 
@@ -156,7 +162,14 @@ public final class FeatureBuilder {
     Dataset<Row> service = serviceAndSales(events.where(col(EVENT_DATE).leq(day)), spec, day);
     Set<String> serviceColumns = Set.of(service.columns());
     Set<String> profileColumns = Set.of(profile.columns());
-    Dataset<Row> known = profile.where(to_date(col("first_seen")).leq(day));
+    Dataset<Row> known = knownOn(profile, asOf);
+    // Every other behaviour feature by exact name, from the same spec eventFeatures reads.
+    Set<String> daysSince = new HashSet<>(List.of(DAYS_SINCE_PURCHASE, DAYS_SINCE_APP_USE));
+    Set<String> allHistory = new HashSet<>(List.of(SPEND_FEATURE, PURCHASE_DAYS));
+    for (String c : spec.categories()) {
+      daysSince.add(DAYS_SINCE_PURCHASE + "_" + c);
+      allHistory.addAll(List.of(SPEND_FEATURE + "_" + c, PURCHASE_DAYS + "_" + c));
+    }
 
     Dataset<Row> joined = previous.as("p")
         .join(known.as("pr"), col("p.customer_id").equalTo(col("pr.customer_id")))
@@ -172,13 +185,12 @@ public final class FeatureBuilder {
         now = day;
       } else if (windowed.contains(name)) {
         now = was.minus(coalesce(col("l." + LEAVING + name), lit(0L)));
-      } else if (name.startsWith("days_since_")) {
+      } else if (daysSince.contains(name)) {
         now = least(was.plus(1), lit(DAYS_SINCE_CAP));
-      } else if (name.equals("tenure_days")) {
+      } else if (name.equals(TENURE)) {
         now = when(was.equalTo(0).and(coalesce(col("l." + ACTIVE_DAY_BEFORE), lit(false)).unary_$bang()), was)
             .otherwise(least(was.plus(1), lit(DAYS_SINCE_CAP * 10)));
-      } else if (name.equals("spend") || name.startsWith("spend_") || name.equals("purchase_days")
-          || name.startsWith("purchase_days_")) {
+      } else if (allHistory.contains(name)) {
         now = was;
       } else if (name.equals("last_satisfaction")) {
         now = col("s." + name);
@@ -195,6 +207,11 @@ public final class FeatureBuilder {
       out.add(now.cast(previous.schema().apply(name).dataType()).as(name));
     }
     return joined.select(out.toArray(Column[]::new));
+  }
+
+  /** The profile's customers already seen on the as-of date (first record on or before it). */
+  public static Dataset<Row> knownOn(Dataset<Row> profile, LocalDate asOf) {
+    return profile.where(to_date(col("first_seen")).leq(lit(Date.valueOf(asOf))));
   }
 
   /**
@@ -247,11 +264,11 @@ public final class FeatureBuilder {
     for (String c : spec.categories()) {
       features.addAll(rfm(c, day, "_" + c));
     }
-    features.add(daysSince(col(dailyCount(APP, null)).gt(0), day).as("days_since_app_use"));
-    features.add(least(datediff(day, min(col(EVENT_DATE))), lit(DAYS_SINCE_CAP * 10)).as("tenure_days"));
-    features.add(countIf(col(dailyCount(PURCHASES, null)).gt(0)).as("purchase_days"));
+    features.add(daysSince(col(dailyCount(APP, null)).gt(0), day).as(DAYS_SINCE_APP_USE));
+    features.add(least(datediff(day, min(col(EVENT_DATE))), lit(DAYS_SINCE_CAP * 10)).as(TENURE));
+    features.add(countIf(col(dailyCount(PURCHASES, null)).gt(0)).as(PURCHASE_DAYS));
     for (String c : spec.categories()) {
-      features.add(countIf(col(dailyCount(PURCHASES, c)).gt(0)).as("purchase_days_" + c));
+      features.add(countIf(col(dailyCount(PURCHASES, c)).gt(0)).as(PURCHASE_DAYS + "_" + c));
     }
     return features;
   }
@@ -287,8 +304,9 @@ public final class FeatureBuilder {
 
   private static List<Column> rfm(String category, Column day, String suffix) {
     return List.of(
-        daysSince(col(dailyCount(PURCHASES, category)).gt(0), day).as("days_since_purchase" + suffix),
-        coalesce(sum(col(dailyCount(SPEND, category))).cast(DataTypes.DoubleType), lit(0.0)).as("spend" + suffix));
+        daysSince(col(dailyCount(PURCHASES, category)).gt(0), day).as(DAYS_SINCE_PURCHASE + suffix),
+        coalesce(sum(col(dailyCount(SPEND, category))).cast(DataTypes.DoubleType), lit(0.0))
+            .as(SPEND_FEATURE + suffix));
   }
 
   private static Column daysSince(Column condition, Column day) {
@@ -311,7 +329,7 @@ public final class FeatureBuilder {
     if (name.equals("last_satisfaction")) {
       return col(name);
     }
-    if (name.equals("tenure_days")) {
+    if (name.equals(TENURE)) {
       return coalesce(col(name), lit(0)).as(name);
     }
     return coalesce(col(name), lit(0)).as(name);

@@ -1,5 +1,6 @@
 package io.audiencepipeline.models.features;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -150,7 +152,7 @@ class FeatureBuilderTest {
         SPEC.purchaseEventTypes(), SPEC.appEventTypes(), SPEC.closedCaseStatuses(), SPEC.closedOpportunityStages(),
         SPEC.profileColumns());
     List<Row> events = new ArrayList<>();
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     String[] types = {"product_view", "app_product_view", "email_open", "order_line", "store_purchase", "app_open"};
     String[] categories = {"climbing", "hiking", null};
     LocalDate first = LocalDate.of(2025, 10, 1);
@@ -191,10 +193,9 @@ class FeatureBuilderTest {
     int carried = 0;
     for (String date : List.of("2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-23")) {
       LocalDate asOf = LocalDate.parse(date);
-      Dataset<Row> withoutTonight = timeline.where(org.apache.spark.sql.functions.col("event_date")
-          .equalTo(Date.valueOf(asOf))).select("customer_id");
+      Dataset<Row> activeTonight = timeline.where(col("event_date").equalTo(Date.valueOf(asOf))).select("customer_id");
       Dataset<Row> previous = FeatureBuilder.build(timeline, profile, asOf.minusDays(1), spec)
-          .join(withoutTonight, new String[] {"customer_id"}, "left_anti");
+          .join(activeTonight, new String[] {"customer_id"}, "left_anti");
       List<Row> expected = FeatureBuilder.build(timeline, profile, asOf, spec)
           .join(previous.select("customer_id"), new String[] {"customer_id"}, "left_semi")
           .orderBy("customer_id").collectAsList();
@@ -203,10 +204,10 @@ class FeatureBuilderTest {
       assertEquals(expected, actual, "as of " + date);
       carried += actual.size();
     }
-    assertEquals(List.of("ann", "bob", "cat"), FeatureBuilder.carryOver(FeatureBuilder.build(timeline, profile,
-        LocalDate.parse("2026-11-19"), spec), timeline, profile, LocalDate.parse("2026-11-20"), spec)
-        .where("customer_id in ('ann', 'bob', 'cat', 'dan')").orderBy("customer_id").collectAsList().stream()
-        .map(r -> r.getString(0)).toList(), "dan was not known the day before: not carried");
+    assertEquals(List.of("ann", "bob"), FeatureBuilder.carryOver(FeatureBuilder.build(timeline, profile,
+        LocalDate.parse("2026-11-19"), spec), timeline, profile.where("customer_id != 'cat'"),
+        LocalDate.parse("2026-11-20"), spec).where("customer_id in ('ann', 'bob', 'cat')").orderBy("customer_id")
+        .collectAsList().stream().map(r -> r.getString(0)).toList(), "cat is not in the profile of the day: left out");
     assertTrue(carried > 40, "most customers are carried on most dates: " + carried);
   }
 }
