@@ -145,11 +145,11 @@ public final class FeatureBuilder {
         dates.add(leaves);
         Column onLeavingDay = col(EVENT_DATE).equalTo(lit(leaves));
         String daily = COUNTER + counter.name();
-        windowed.add(counter.name() + "_" + window + "d");
-        leaving.add(sumIf(onLeavingDay, dailyCount(daily, null)).as(LEAVING + counter.name() + "_" + window + "d"));
+        windowed.add(windowFeature(counter, null, window));
+        leaving.add(sumIf(onLeavingDay, dailyCount(daily, null)).as(LEAVING + windowFeature(counter, null, window)));
         if (counter.perCategory()) {
           for (String c : spec.categories()) {
-            String name = counter.name() + "_" + c + "_" + window + "d";
+            String name = windowFeature(counter, c, window);
             windowed.add(name);
             leaving.add(sumIf(onLeavingDay, dailyCount(daily, c)).as(LEAVING + name));
           }
@@ -252,10 +252,10 @@ public final class FeatureBuilder {
       for (int window : spec.windowsDays()) {
         Column inWindow = col(EVENT_DATE).geq(date_sub(day, window - 1));
         String daily = COUNTER + counter.name();
-        features.add(sumIf(inWindow, dailyCount(daily, null)).as(counter.name() + "_" + window + "d"));
+        features.add(sumIf(inWindow, dailyCount(daily, null)).as(windowFeature(counter, null, window)));
         if (counter.perCategory()) {
           for (String c : spec.categories()) {
-            features.add(sumIf(inWindow, dailyCount(daily, c)).as(counter.name() + "_" + c + "_" + window + "d"));
+            features.add(sumIf(inWindow, dailyCount(daily, c)).as(windowFeature(counter, c, window)));
           }
         }
       }
@@ -271,6 +271,11 @@ public final class FeatureBuilder {
       features.add(countIf(col(dailyCount(PURCHASES, c)).gt(0)).as(PURCHASE_DAYS + "_" + c));
     }
     return features;
+  }
+
+  /** Name of a window count: {@code <counter>[_<category>]_<w>d}. */
+  private static String windowFeature(FeatureSpec.Counter counter, String category, int window) {
+    return counter.name() + (category == null ? "" : "_" + category) + "_" + window + "d";
   }
 
   /**
