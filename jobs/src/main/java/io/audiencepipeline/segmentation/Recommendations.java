@@ -109,12 +109,11 @@ public final class Recommendations {
 
     // Distinct (customer, category) requests, joined back to wanted at the end: duplicates in wanted get
     // the same answer. Category joins are null-safe because null is a request (any category).
-    Dataset<Row> requests = wanted.select("customer_id", "category").distinct();
-    Dataset<Row> bought = owned.groupBy("customer_id").agg(collect_set("sku").as("bought"));
-    Dataset<Row> scored = scored(recent, requests, confidence(recent, catalogue, s));
+    Dataset<Row> requests = wanted.select("customer_id", "category").distinct()
+        .join(owned.groupBy("customer_id").agg(collect_set("sku").as("bought")), new String[] {"customer_id"}, "left");
+    Dataset<Row> scored = scored(recent, requests, confidence(recent, catalogue, s), s.perCustomer());
     Dataset<Row> bestSellers = broadcast(bestSellers(catalogue));
     Dataset<Row> answers = requests
-        .join(bought, new String[] {"customer_id"}, "left")
         .join(scored, requests.col("customer_id").equalTo(scored.col("scored_customer_id"))
             .and(requests.col("category").eqNullSafe(scored.col("scored_category"))), "left")
         .join(bestSellers, requests.col("category").eqNullSafe(bestSellers.col("best_category")), "left")
@@ -165,14 +164,31 @@ public final class Recommendations {
   }
 
   /**
-   * Per request, its candidates in the requested category with score = sum of confidence(item -> candidate)
-   * over the customer's recent items, as an array sorted by score desc then SKU; may include bought SKUs.
+   * Per request, its best {@code perCustomer} candidates in the requested category that the customer has not
+   * bought, by score = sum of confidence(item -> candidate) over the customer's recent items, as an array
+   * sorted by score desc then SKU.
+   *
+   * <p>This is the stage's widest step: every recent item of a requesting customer meets every candidate of
+   * that item (at 1M customers ~50M rows, summed into ~18M (customer, candidate) scores). The requests are
+   * spread over {@code spark.sql.shuffle.partitions} tasks first (adaptive execution would otherwise pack
+   * the few hundred thousand request rows into 2-3 tasks, whose hash maps then held millions of scores
+   * each), and only the top candidates are collected, not every candidate of every request.
+   *
+   * @param requests customer_id, category (null = any) and {@code bought} (the SKUs bought in the window)
    */
-  static Dataset<Row> scored(Dataset<Row> recent, Dataset<Row> requests, Dataset<Row> confidence) {
-    return recent.join(requests, "customer_id")
+  static Dataset<Row> scored(Dataset<Row> recent, Dataset<Row> requests, Dataset<Row> confidence,
+      int perCustomer) {
+    int tasks = Integer.parseInt(recent.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    Column notBought = col("bought").isNull().or(not(array_contains(col("bought"), col("candidate"))));
+    Dataset<Row> scores = recent.join(requests, "customer_id")
+        .repartition(tasks, col("customer_id"))
         .join(broadcast(confidence), "item")
-        .where(col("category").isNull().or(col("candidate_category").equalTo(col("category"))))
-        .groupBy("customer_id", "category", "candidate").agg(sum("confidence").as("score"))
+        .where(col("category").isNull().or(col("candidate_category").equalTo(col("category"))).and(notBought))
+        .groupBy("customer_id", "category", "candidate").agg(sum("confidence").as("score"));
+    return scores
+        .withColumn("pick", row_number().over(Window.partitionBy("customer_id", "category")
+            .orderBy(col("score").desc(), col("candidate"))))
+        .where(col("pick").leq(perCustomer))
         // Ascending on the negated score sorts best first, and the SKU breaks ties.
         .groupBy(col("customer_id").as("scored_customer_id"), col("category").as("scored_category"))
         .agg(sort_array(collect_list(struct(negate(col("score")).as("rank"), col("candidate").as("sku"))))
