@@ -32,6 +32,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -169,16 +170,17 @@ public final class Recommendations {
    * sorted by score desc then SKU.
    *
    * <p>This is the stage's widest step: every recent item of a requesting customer meets every candidate of
-   * that item (at 1M customers ~50M rows, summed into ~18M (customer, candidate) scores). The requests are
-   * spread over {@code spark.sql.shuffle.partitions} tasks first (adaptive execution would otherwise pack
-   * the few hundred thousand request rows into 2-3 tasks, whose hash maps then held millions of scores
-   * each), and only the top candidates are collected, not every candidate of every request.
+   * that item (at 1M customers ~50M rows, summed into ~18M (customer, category, candidate) scores). The
+   * requests' recent items are spread over the session's shuffle partitions first (its initial number when
+   * adaptive execution coalesces; a fixed count here, since the rows multiply after this shuffle): adaptive
+   * execution would otherwise pack the few hundred thousand rows into 2-3 tasks, whose hash maps then held
+   * millions of scores each. Only the top candidates are collected, not every candidate of every request.
    *
    * @param requests customer_id, category (null = any) and {@code bought} (the SKUs bought in the window)
    */
   static Dataset<Row> scored(Dataset<Row> recent, Dataset<Row> requests, Dataset<Row> confidence,
       int perCustomer) {
-    int tasks = Integer.parseInt(recent.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    int tasks = SQLConf.get().numShufflePartitions();
     Column notBought = col("bought").isNull().or(not(array_contains(col("bought"), col("candidate"))));
     Dataset<Row> scores = recent.join(requests, "customer_id")
         .repartition(tasks, col("customer_id"))
