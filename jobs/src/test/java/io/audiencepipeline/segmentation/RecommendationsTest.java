@@ -189,22 +189,22 @@ class RecommendationsTest {
         byRequest(recommend(HISTORY, List.of(request("dan-any", "dan", null)), lastItemOnly)).get("dan-any"));
   }
 
+  /** Each of the customers buys each of the SKUs on 2026-10-01. */
+  private static void boughtTogether(List<Row> into, List<String> customers, String... skus) {
+    for (String customer : customers) {
+      for (String sku : skus) {
+        into.add(purchase(customer, sku, "2026-10-01 10:00:00"));
+      }
+    }
+  }
+
   @Test
   void candidateScoreSumsTheConfidenceFromEveryItemBought() {
     List<Row> hiking = new ArrayList<>();
-    for (String customer : List.of("h1", "h2", "h3")) {
-      hiking.add(purchase(customer, "HIK-BOOTS", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer, "HIK-SOCKS", "2026-10-01 10:00:00"));
-    }
-    for (String customer : List.of("h4", "h5")) {
-      hiking.add(purchase(customer, "HIK-BOOTS", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer, "HIK-MAP", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer, "HIK-POLES", "2026-10-01 10:00:00"));
-    }
-    hiking.add(purchase("h6", "HIK-MAP", "2026-10-01 10:00:00"));
-    hiking.add(purchase("h7", "HIK-MAP", "2026-10-01 10:00:00"));
-    hiking.add(purchase("sam", "HIK-BOOTS", "2026-10-01 10:00:00"));
-    hiking.add(purchase("sam", "HIK-MAP", "2026-10-01 10:00:00"));
+    boughtTogether(hiking, List.of("h1", "h2", "h3"), "HIK-BOOTS", "HIK-SOCKS");
+    boughtTogether(hiking, List.of("h4", "h5"), "HIK-BOOTS", "HIK-MAP", "HIK-POLES");
+    boughtTogether(hiking, List.of("h6", "h7"), "HIK-MAP");
+    boughtTogether(hiking, List.of("sam"), "HIK-BOOTS", "HIK-MAP");
     // boots -> socks 3/6 is the strongest single pair, but poles gets boots 2/6 + map 2/5.
     assertEquals(List.of("HIK-POLES", "HIK-SOCKS"),
         byRequest(recommend(hiking, List.of(request("sam", "sam", "hiking")), SETTINGS)).get("sam"));
@@ -213,23 +213,11 @@ class RecommendationsTest {
   @Test
   void aBoughtCandidateDoesNotTakeThePlaceOfAPick() {
     List<Row> hiking = new ArrayList<>();
-    for (String customer : List.of("m1", "m2", "m3", "m4")) {
-      hiking.add(purchase(customer, "HIK-BOOTS", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer, "HIK-MAP", "2026-10-01 10:00:00"));
-    }
-    for (String customer : List.of("s1", "s2", "s3")) {
-      hiking.add(purchase(customer, "HIK-BOOTS", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer, "HIK-SOCKS", "2026-10-01 10:00:00"));
-    }
-    for (String customer : List.of("p1", "p2")) {
-      hiking.add(purchase(customer, "HIK-BOOTS", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer, "HIK-POLES", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer + "h", "HIK-BOOTS", "2026-10-01 10:00:00"));
-      hiking.add(purchase(customer + "h", "HIK-HAT", "2026-10-01 10:00:00"));
-    }
-    for (int i = 1; i <= 6; i++) {
-      hiking.add(purchase("b" + i, "HIK-BOTTLE", "2026-10-01 10:00:00"));
-    }
+    boughtTogether(hiking, List.of("m1", "m2", "m3", "m4"), "HIK-BOOTS", "HIK-MAP");
+    boughtTogether(hiking, List.of("s1", "s2", "s3"), "HIK-BOOTS", "HIK-SOCKS");
+    boughtTogether(hiking, List.of("p1", "p2"), "HIK-BOOTS", "HIK-POLES");
+    boughtTogether(hiking, List.of("t1", "t2"), "HIK-BOOTS", "HIK-HAT");
+    boughtTogether(hiking, List.of("b1", "b2", "b3", "b4", "b5", "b6"), "HIK-BOTTLE");
     hiking.add(purchase("sam", "HIK-BOOTS", "2026-10-01 10:00:00"));
     hiking.add(purchase("sam", "HIK-MAP", "2026-10-02 10:00:00"));
     // From the boots: map 5/12, socks 3/12, hat and poles 2/12 (hat first by SKU); from the map: boots 5/5.
