@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -225,6 +226,38 @@ class RecommendationsTest {
     // one pick, and the best sellers fill the rest (the bottle first, 6 buyers). It did: tried.
     assertEquals(List.of("HIK-SOCKS", "HIK-HAT", "HIK-POLES"),
         byRequest(recommend(hiking, List.of(request("sam", "sam", "hiking")), SETTINGS)).get("sam"));
+  }
+
+  @Test
+  void aSkusCategoryIsTheLabelOnMostLinesLowestOnATie() {
+    StructType purchaseLines = StructType.fromDDL("customer_id string, sku string, category string,"
+        + " event_time timestamp");
+    Timestamp at = Timestamp.valueOf("2026-10-01 10:00:00");
+    List<Row> rows = new ArrayList<>();
+    for (String[] line : new String[][] {
+        {"a", "S1", "camping"}, {"a", "S1", "camping"}, {"b", "S1", "climbing"},   // a stray label, fewer lines
+        {"a", "S2", "hiking"}, {"b", "S2", "camping"},                             // a tie: the lowest label
+        {"c", "S3", null}, {"c", "S3", null},                                      // no label at all
+        {"c", "S4", "hiking"}, {"d", "S4", null}, {"d", "S4", null}}) {            // unlabelled lines do not vote
+      rows.add(RowFactory.create(line[0], line[1], line[2], at));
+    }
+    Dataset<Row> purchases = SharedSpark.session().createDataFrame(rows, purchaseLines);
+    Dataset<Row> owned = purchases.groupBy("customer_id", "sku").agg(functions.max("event_time").as("last_bought"));
+    List<Row> catalogue = Recommendations.catalogue(purchases, owned).collectAsList();
+    assertEquals(4, catalogue.size(), "one row per SKU: " + catalogue);
+    Map<String, String> categories = new TreeMap<>();
+    Map<String, Long> buyers = new TreeMap<>();
+    for (Row row : catalogue) {
+      categories.put(row.getString(row.fieldIndex("sku")), row.getString(row.fieldIndex("category")));
+      buyers.put(row.getString(row.fieldIndex("sku")), row.getLong(row.fieldIndex("buyers")));
+    }
+    Map<String, String> expected = new TreeMap<>();
+    expected.put("S1", "camping");
+    expected.put("S2", "camping");
+    expected.put("S3", null);
+    expected.put("S4", "hiking");
+    assertEquals(expected, categories);
+    assertEquals(Map.of("S1", 2L, "S2", 2L, "S3", 1L, "S4", 2L), buyers);
   }
 
   @Test
