@@ -81,8 +81,12 @@ class LocalClusterTest {
     return classes;
   }
 
+  /** The log's ERROR and Caused-by lines (the reason; a stack trace alone fills the tail), then its last 40. */
   private static String tail(Path log) throws Exception {
     List<String> lines = Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    List<String> reasons = lines.stream().filter(l -> l.contains(" ERROR ") || l.startsWith("Caused by"))
+        .limit(20).toList();
+    return String.join("\n", reasons) + "\n...\n"
+        + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 }
