@@ -208,13 +208,14 @@ public final class Recommendations {
             transform(col("ranked"), r -> r.getField("sku")).as("best_sellers"));
   }
 
-  /** Co-occurrence picks the customer has not bought, then best sellers not bought and not picked. */
+  /**
+   * Co-occurrence picks ({@link #scored}: already without bought SKUs, at most perCustomer), then best sellers
+   * not bought and not picked.
+   */
   static Dataset<Row> pickThenFill(Dataset<Row> answer, int perCustomer) {
     Column none = array().cast(SKUS);
     Column bought = coalesce(col("bought"), none);
-    Column candidates = coalesce(transform(col("scored"), c -> c.getField("sku")), none);
-    Dataset<Row> picked = answer.withColumn("picks",
-        slice(filter(candidates, sku -> not(array_contains(bought, sku))), 1, perCustomer));
+    Dataset<Row> picked = answer.withColumn("picks", coalesce(transform(col("scored"), c -> c.getField("sku")), none));
     Column taken = concat(bought, col("picks"));
     Column fill = filter(coalesce(col("best_sellers"), none), sku -> not(array_contains(taken, sku)));
     return picked.withColumn(RECOMMENDATIONS,
