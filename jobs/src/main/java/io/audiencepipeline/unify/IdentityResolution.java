@@ -17,9 +17,11 @@ import io.audiencepipeline.identity.ConnectedComponents;
 import io.audiencepipeline.identity.IdentityGraph;
 import java.sql.Date;
 import java.time.LocalDate;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
@@ -77,7 +79,8 @@ public final class IdentityResolution {
   public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
       Dataset<Row> previousErased, UnifySettings settings, LocalDate runDate) {
     Dataset<Row> none = empty(records.sparkSession(), OVER_SHARED);
-    return resolve(records, previousMap, previousSuppression, previousErased, none, none, settings, runDate);
+    return resolve(records, previousMap, previousSuppression, previousErased, none, none, settings, runDate,
+        Scratch.CHECKPOINT);
   }
 
   /**
@@ -87,57 +90,60 @@ public final class IdentityResolution {
    * @param previousOverShared the previous run's over-shared identifiers: one that is still over-shared keeps the
    *     guard recorded then (the guard that first excluded it), so the label does not depend on which records a
    *     run resolves
+   * @param scratch keeps the large frames read several times (the anchored identifiers, the records' components)
    */
   public static Result resolve(Dataset<Row> records, Dataset<Row> previousMap, Dataset<Row> previousSuppression,
       Dataset<Row> previousErased, Dataset<Row> knownOverShared, Dataset<Row> previousOverShared,
-      UnifySettings settings, LocalDate runDate) {
+      UnifySettings settings, LocalDate runDate, Scratch scratch) {
     Column today = lit(Date.valueOf(runDate));
-    // Materialised eagerly: every guard, the edges and the erasure checks read them, and adaptive query
-    // execution would otherwise start several stages that each recompute a lazily cached frame.
-    Dataset<Row> identifiers = IdentityGraph.recordIdentifiers(records).localCheckpoint();
-    Dataset<Row> overShared = IdentityGraph.overShared(identifiers, settings.guards())
+    // The guards count from the records themselves (a few thousand identifiers come out).
+    Dataset<Row> overShared = IdentityGraph.overShared(records, settings.guards())
         .union(knownOverShared.select("node_key", "guard"))
         .groupBy("node_key").agg(min("guard").as("guard"))
         .join(previousOverShared.select(col("node_key"), col("guard").as("previous_guard")),
             new String[] {"node_key"}, "left")
         .select(col("node_key"), coalesce(col("previous_guard"), col("guard")).as("guard"))
         .localCheckpoint();
-    Dataset<Row> linkable = identifiers.join(broadcast(overShared.select("node_key")), new String[] {"node_key"},
-        "left_anti");
+    // Every linkable identifier with its record's anchor, kept once: the edges, the nodes and the records'
+    // components each read a few of its columns.
+    Dataset<Row> anchored = scratch.keep(IdentityGraph.anchored(records, overShared), "anchored_identifiers");
+    Dataset<Row> recordAnchors = anchored.where(col("anchor_row"))
+        .select(col("source"), col("record_key"), col("anchor").as("node"));
 
-    Dataset<Row> edges = IdentityGraph.edges(identifiers, overShared);
+    Dataset<Row> edges = IdentityGraph.edges(anchored);
     if (settings.fuzzy().enabled()) {
-      Dataset<Row> anchors = linkable.groupBy("source", "record_key").agg(min("node").as("node"));
-      Dataset<Row> fuzzyEdges = FuzzyEdges.of(records, anchors, settings.fuzzy());
+      Dataset<Row> fuzzyEdges = FuzzyEdges.of(records, recordAnchors, settings.fuzzy());
       if (fuzzyEdges != null) {
         edges = edges.union(fuzzyEdges);
       }
     }
     Dataset<Row> components = ConnectedComponents.of(edges);
-    // An email and a hashed email of the same address are one node: its kind is the plain one.
-    Dataset<Row> nodes = linkable.groupBy("node", "node_key").agg(min("kind").as("kind"))
+    // An email and a hashed email of the same address are one node: its kind is the plain one. The distinct
+    // triples first (a hash aggregation), so the minimum of a text column sorts only one row per node and kind.
+    Dataset<Row> nodes = anchored.select("node", "node_key", "kind").distinct()
+        .groupBy("node", "node_key").agg(min("kind").as("kind"))
         .join(components, new String[] {"node"}, "left")
         .withColumn("component", coalesce(col("component"), col("node")))
         .localCheckpoint();
 
-    Dataset<Row> recordComponents = linkable.groupBy("source", "record_key").agg(min("node").as("node"))
-        .join(nodes.select("node", "component"), "node")
-        .drop("node");
+    // Read three times below (erasure requests, erased records, customer ids).
+    Dataset<Row> recordComponents = scratch.keep(recordAnchors.join(nodes.select("node", "component"), "node")
+        .drop("node"), "record_components");
 
     // Erasure: components holding a suppressed identifier or an erasure request.
     Dataset<Row> hashed = nodes.withColumn("identifier_hash", saltedHash(col("node_key"), settings.salt()));
     Dataset<Row> suppressedComponents = hashed.join(previousSuppression.select("identifier_hash"),
         "identifier_hash").select("component");
+    Dataset<Row> requests = records.where(col("event_type").equalTo(ERASURE_EVENT));
     // Read three times below; checkpointed (a few rows), so the records are not scanned again for each.
-    Dataset<Row> requestRecords = records.where(col("event_type").equalTo(ERASURE_EVENT))
-        .select("source", "record_key")
-        .localCheckpoint();
-    Dataset<Row> requestedComponents = recordComponents.join(requestRecords, new String[] {"source", "record_key"})
+    Dataset<Row> requestRecords = requests.select("source", "record_key").localCheckpoint();
+    Dataset<Row> requestedComponents = recordComponents
+        .join(broadcast(requestRecords), new String[] {"source", "record_key"})
         .select("component");
     Dataset<Row> erasedComponents = suppressedComponents.union(requestedComponents).distinct().localCheckpoint();
 
     Dataset<Row> newHashes = hashed.join(erasedComponents, "component").select("identifier_hash")
-        .union(identifiers.join(requestRecords, new String[] {"source", "record_key"})
+        .union(IdentityGraph.recordIdentifiers(requests)
             .select(saltedHash(col("node_key"), settings.salt()).as("identifier_hash")))
         .withColumn("erased_on", today);
     Dataset<Row> suppression = previousSuppression.select("identifier_hash", "erased_on").union(newHashes)
@@ -162,6 +168,29 @@ public final class IdentityResolution {
         .select("source", "record_key", "customer_id", "customer_since");
     return new Result(recordCustomers, erasedRecords, assignment.nodeMap(), assignment.changes(), suppression,
         erasedCustomers, newlyErased, overShared);
+  }
+
+  /**
+   * Where a run keeps a large intermediate frame that later steps read several times. The stages write Parquet
+   * files under the run's staging folder ({@link #files}): each reader reads only its columns, and nothing waits in
+   * the executors' memory. Tests may keep frames as local checkpoints.
+   */
+  @FunctionalInterface
+  public interface Scratch {
+    /** Keeps local checkpoints in the executors' block managers. */
+    Scratch CHECKPOINT = (rows, name) -> rows.localCheckpoint();
+
+    /** Returns {@code rows} computed once, as a frame to read again; {@code name} is unique within a run. */
+    Dataset<Row> keep(Dataset<Row> rows, String name);
+
+    /** Writes each frame as Parquet under {@code folder}/name and reads it back. */
+    static Scratch files(Path folder) {
+      return (rows, name) -> {
+        String path = new Path(folder, name).toString();
+        rows.write().mode(SaveMode.Overwrite).parquet(path);
+        return rows.sparkSession().read().parquet(path);
+      };
+    }
   }
 
   private record Assignment(Dataset<Row> componentIds, Dataset<Row> nodeMap, Dataset<Row> changes) {

@@ -186,7 +186,8 @@ final class IncrementalUnify {
       IdentityResolution.Result result = IdentityResolution.resolve(records,
           previousNodes.join(touched, CUSTOMER, "left_semi"), suppressed,
           UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
-          previousOverShared, previousOverShared, settings.unify(), runDate);
+          previousOverShared, previousOverShared, settings.unify(), runDate,
+          IdentityResolution.Scratch.files(publisher.staging("unify/scratch")));
       Dataset<Row> erasedNow = result.erasedRecords().localCheckpoint();
       long erasedChange = erasedNow.join(erasedBefore, RECORD, "left_anti").count()
           - erasedBefore.join(erasedNow, RECORD, "left_anti").count();

@@ -23,7 +23,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,9 +139,10 @@ public final class UnifyStage {
             IdentityResolution.OVER_SHARED))
         .orElseGet(() -> IdentityResolution.empty(spark, IdentityResolution.OVER_SHARED));
 
+    IdentityResolution.Scratch scratch = IdentityResolution.Scratch.files(publisher.staging("unify/scratch"));
     IdentityResolution.Result result = IdentityResolution.resolve(records, previousNodes, previousSuppression,
         previousErased, IdentityResolution.empty(spark, IdentityResolution.OVER_SHARED), previousOverShared,
-        settings.unify(), runDate);
+        settings.unify(), runDate, scratch);
 
     Path nodes = stage(result.nodeMap().sortWithinPartitions("node_key"), publisher, "identity_nodes");
     Path recordMap = stage(result.recordCustomers(), publisher, "identity_map");
@@ -154,15 +154,14 @@ public final class UnifyStage {
     Path overShared = stage(result.overShared().coalesce(1), publisher, "identity_overshared");
 
     Dataset<Row> mapped = spark.read().parquet(recordMap.toString());
-    // A shuffled hash join: the wide records are shuffled once and never sorted; the map is the hashed side.
-    Dataset<Row> living = records.join(mapped.hint("shuffle_hash"), new String[] {"source", "record_key"})
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    living.count();
+    // A shuffled hash join: the wide records are shuffled once and never sorted; the map is the hashed side. Kept
+    // as files: the profile's four aggregations and the timeline each read only their columns.
+    Dataset<Row> living = scratch.keep(
+        records.join(mapped.hint("shuffle_hash"), new String[] {"source", "record_key"}), "living_records");
     Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
         publisher, "customer_profile");
     Path events = stageTimeline(Timeline.build(living, settings.sources(), settings.unify()), publisher);
     long erasedCount = spark.read().parquet(erasedRecords.toString()).count();
-    living.unpersist();
     return new Staged(nodes, recordMap, changes, suppression, erased, newlyErased, overShared, profile, events,
         recordCount, erasedCount, resolution, null);
   }
