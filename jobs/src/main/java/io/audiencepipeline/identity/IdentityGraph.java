@@ -115,6 +115,9 @@ public final class IdentityGraph {
         counts.add(countDistinct(nodeKey(kind(limit.getKey()))).as(counted));
         exceeded.add(when(col(counted).gt(limit.getValue()), lit("shared_by_" + limit.getKey())));
       }
+      if (counts.isEmpty()) {
+        continue; // a kind listed with no limits (a default switched off in the configuration)
+      }
       excluded.add(records.where(col(kind.column()).isNotNull())
           .groupBy(nodeKey(kind).as("node_key"))
           .agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new))

@@ -107,6 +107,16 @@ class IdentityGraphTest {
   }
 
   @Test
+  void aKindListedWithoutLimitsIsNotGuarded() {
+    LinkGuards guards = new LinkGuards(List.of("info"), Map.of(), Map.of("device_id", Map.of()));
+    Dataset<Row> records = SharedSpark.session().createDataFrame(List.of(
+        full("d1a", null, null, null, "A1", "D1", null, null),
+        full("d1b", null, null, null, "A2", "D1", null, null)), RECORDS);
+
+    assertEquals(0, IdentityGraph.overShared(records, guards).count());
+  }
+
+  @Test
   void eachRecordIsAnchoredOnceOnItsSmallestLinkableNode() {
     Dataset<Row> records = SharedSpark.session().createDataFrame(List.of(
         // An email and its hash are one node, twice on this record.
