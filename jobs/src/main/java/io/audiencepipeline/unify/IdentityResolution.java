@@ -134,9 +134,10 @@ public final class IdentityResolution {
     Dataset<Row> hashed = nodes.withColumn("identifier_hash", saltedHash(col("node_key"), settings.salt()));
     Dataset<Row> suppressedComponents = hashed.join(previousSuppression.select("identifier_hash"),
         "identifier_hash").select("component");
-    Dataset<Row> requests = records.where(col("event_type").equalTo(ERASURE_EVENT));
-    // Read three times below; checkpointed (a few rows), so the records are not scanned again for each.
-    Dataset<Row> requestRecords = requests.select("source", "record_key").localCheckpoint();
+    // The erasure requests' records, read four times below (their keys three times, their identifiers once);
+    // checkpointed (a few rows), so the records are scanned once for them.
+    Dataset<Row> requests = records.where(col("event_type").equalTo(ERASURE_EVENT)).localCheckpoint();
+    Dataset<Row> requestRecords = requests.select("source", "record_key");
     Dataset<Row> requestedComponents = recordComponents
         .join(broadcast(requestRecords), new String[] {"source", "record_key"})
         .select("component");
