@@ -172,11 +172,15 @@ public final class UnifyStage {
     return path;
   }
 
-  /** The timeline, one folder per event date, each sorted by customer and time. */
+  /**
+   * The timeline, one folder per event date, each sorted by customer and time. The sort leads with the event date:
+   * a partitioned write needs its rows ordered by the partition column, and Spark replaces any sort that does not
+   * begin with it by a sort on the date alone (the customers' order within a date would then be the shuffle's).
+   */
   static Path stageTimeline(Dataset<Row> timeline, Publisher publisher) {
     Path events = publisher.staging("unify/customer_events");
     timeline.repartition(col(Timeline.EVENT_DATE))
-        .sortWithinPartitions("customer_id", "event_time", "source", "record_key")
+        .sortWithinPartitions(Timeline.EVENT_DATE, "customer_id", "event_time", "source", "record_key")
         .write().mode(SaveMode.Overwrite).partitionBy(Timeline.EVENT_DATE).parquet(events.toString());
     return events;
   }

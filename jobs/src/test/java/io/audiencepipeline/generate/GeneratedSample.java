@@ -80,6 +80,8 @@ final class GeneratedSample {
     try {
       Path dir = Files.createTempDirectory(prefix);
       Files.delete(dir);
+      // The generator creates it; removed when the test JVM ends, so test runs do not fill the temporary folder.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile())));
       return dir.toString();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -181,6 +181,8 @@ public final class TinyNight {
   public static synchronized Outcome localReference() throws Exception {
     if (reference == null) {
       Path dir = Files.createTempDirectory("tiny-night-reference");
+      // Read by tests until the JVM ends; removed then, so test runs do not fill the temporary folder.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile())));
       TinyNight night = new TinyNight(dir).land();
       for (String stage : AudiencePipeline.NIGHTLY_STAGES) {
         // As the Airflow DAG runs them (train only when a champion is missing or stale).

@@ -150,4 +150,45 @@ class UnifyStageTest {
     assertEquals(List.of("o2", "o3"), eventKeys());
     assertFalse(table("silver/identity_map/dt=2026-11-22").where("record_key in ('o1', 'o4')").count() > 0);
   }
+
+  /**
+   * The timeline's files: one per event date, its rows in customer, time, source and record order (a sort that
+   * did not begin with the date was replaced by Spark's sort on the date alone, leaving the shuffle's order).
+   */
+  @Test
+  void eachTimelineDateIsOneFileSortedByCustomerAndTime() throws IOException {
+    org.apache.spark.sql.SparkSession spark = SharedSpark.session();
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      // Descending customers and times, three dates, ties on customer and time broken by source and record.
+      String customer = String.format("C%03d", 40 - i % 40);
+      java.sql.Timestamp time = java.sql.Timestamp.valueOf("2026-11-2" + (i % 3) + " 1" + (9 - i % 7) + ":00:00");
+      rows.add(RowFactory.create(customer, time, i % 2 == 0 ? "web" : "app", String.format("r%03d", 999 - i),
+          time.toLocalDateTime().toLocalDate()));
+    }
+    Dataset<Row> timeline = spark.createDataFrame(rows, StructType.fromDDL(
+        "customer_id string, event_time timestamp, source string, record_key string, event_date date")).repartition(5);
+    io.audiencepipeline.io.Publisher publisher = new io.audiencepipeline.io.Publisher(
+        new io.audiencepipeline.io.WarehouseLayout(warehouse.toUri().toString()),
+        spark.sparkContext().hadoopConfiguration(), "sorted-timeline");
+    Path staged = Path.of(UnifyStage.stageTimeline(timeline, publisher).toUri());
+
+    int dates = 0;
+    try (java.util.stream.Stream<Path> folders = Files.list(staged)) {
+      for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> listed = Files.list(folder)) {
+          files = listed.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
+        }
+        assertEquals(1, files.size(), folder + " holds one file");
+        List<Row> written = spark.read().parquet(files.get(0).toString()).select("customer_id", "event_time", "source", "record_key").collectAsList();
+        List<Row> sorted = spark.read().parquet(files.get(0).toString()).select("customer_id", "event_time", "source", "record_key")
+            .orderBy("customer_id", "event_time", "source", "record_key").collectAsList();
+        assertEquals(80, written.size(), folder.toString());
+        assertEquals(sorted, written, folder + " in customer and time order");
+        dates++;
+      }
+    }
+    assertEquals(3, dates);
+  }
 }
