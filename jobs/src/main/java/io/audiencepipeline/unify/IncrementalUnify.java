@@ -124,42 +124,6 @@ final class IncrementalUnify {
     Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).localCheckpoint();
     Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct().localCheckpoint();
     tonightIds = small(tonightIds, tonightIds.count(), broadcastRows);
-    Dataset<Row> earlier = deliveries.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
-        .join(tonightKeys, RECORD, "left_semi")
-        .localCheckpoint();
-    // The versions of re-delivered records that yesterday's run used, and whether tonight's version changed
-    // what the graph and its guards see (identifiers, first name).
-    Dataset<Row> earlierLatest = BronzeRecords.latestRanked(earlier).localCheckpoint();
-    Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(earlierLatest).localCheckpoint();
-    Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasureSuppression(),
-        IdentityResolution.SUPPRESSION);
-    Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
-        .parquet(prior.overShared().toString());
-    Dataset<Row> tonightSignatures = signatures(tonightIdentifiers)
-        .withColumnRenamed("ids", "tonight_ids").withColumnRenamed("name", "tonight_name");
-    Dataset<Row> changed = signatures(earlierIdentifiers).join(tonightSignatures, RECORD, "left")
-        .where(col("ids").notEqual(col("tonight_ids")).or(col("tonight_ids").isNull())
-            .or(col("name").eqNullSafe(col("tonight_name")).unary_$bang()))
-        .select("source", "record_key");
-    // Guards only add identifiers as records arrive, but a changed record can release one (an address is a
-    // role mailbox only while some record carries it in plain text).
-    if (!earlierIdentifiers.join(changed, RECORD, "left_semi").join(previousOverShared, "node_key").isEmpty()) {
-      return Attempt.full("a record delivered again tonight changed, and carried an over-shared identifier");
-    }
-    // Re-delivered records that were erased yesterday (erased people's records stay in bronze): an erasure
-    // request, or a record with a linkable identifier on the suppression list (every linkable identifier of an
-    // erased component is on it). Tonight they are resolved with the rest; the erased count moves by the
-    // difference.
-    Dataset<Row> erasedBefore = earlierIdentifiers
-        .join(previousOverShared.select("node_key"), new String[] {"node_key"}, "left_anti")
-        .withColumn("identifier_hash", IdentityResolution.saltedHash(col("node_key"), settings.unify().salt()))
-        .join(suppressed.select("identifier_hash"), "identifier_hash")
-        .select("source", "record_key")
-        .union(earlierLatest.where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT))
-            .select("source", "record_key"))
-        .distinct()
-        .localCheckpoint();
-
     Dataset<Row> previousNodes = spark.read().schema(IdentityResolution.NODE_MAP).parquet(prior.nodes().toString());
     Dataset<Row> previousMap = spark.read().parquet(prior.map().toString());
     Dataset<Row> touchedIds = previousNodes.join(tonightIds, new String[] {"node_key"}, "left_semi")
@@ -179,10 +143,49 @@ final class IncrementalUnify {
         .distinct()
         .localCheckpoint();
     keys = small(keys, keys.count(), broadcastRows);
-    Dataset<Row> records = BronzeRecords.latestRanked(deliveries.join(keys, RECORD, "left_semi"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    // Bronze is read once: every delivery of the touched customers' records and of tonight's. Tonight's records'
+    // earlier deliveries are among them.
+    Dataset<Row> fetched = deliveries.join(keys, RECORD, "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> records = BronzeRecords.latestRanked(fetched).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      Dataset<Row> earlier = fetched.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
+          .join(tonightKeys, RECORD, "left_semi")
+          .localCheckpoint();
       long resolved = records.count();
+      fetched.unpersist();
+      // The versions of re-delivered records that yesterday's run used, and whether tonight's version changed
+      // what the graph and its guards see (identifiers, first name).
+      Dataset<Row> earlierLatest = BronzeRecords.latestRanked(earlier).localCheckpoint();
+      Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(earlierLatest).localCheckpoint();
+      Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(),
+          layout.erasureSuppression(), IdentityResolution.SUPPRESSION);
+      Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
+          .parquet(prior.overShared().toString());
+      Dataset<Row> tonightSignatures = signatures(tonightIdentifiers)
+          .withColumnRenamed("ids", "tonight_ids").withColumnRenamed("name", "tonight_name");
+      Dataset<Row> changed = signatures(earlierIdentifiers).join(tonightSignatures, RECORD, "left")
+          .where(col("ids").notEqual(col("tonight_ids")).or(col("tonight_ids").isNull())
+              .or(col("name").eqNullSafe(col("tonight_name")).unary_$bang()))
+          .select("source", "record_key");
+      // Guards only add identifiers as records arrive, but a changed record can release one (an address is a
+      // role mailbox only while some record carries it in plain text).
+      if (!earlierIdentifiers.join(changed, RECORD, "left_semi").join(previousOverShared, "node_key").isEmpty()) {
+        return Attempt.full("a record delivered again tonight changed, and carried an over-shared identifier");
+      }
+      // Re-delivered records that were erased yesterday (erased people's records stay in bronze): an erasure
+      // request, or a record with a linkable identifier on the suppression list (every linkable identifier of an
+      // erased component is on it). Tonight they are resolved with the rest; the erased count moves by the
+      // difference.
+      Dataset<Row> erasedBefore = earlierIdentifiers
+          .join(previousOverShared.select("node_key"), new String[] {"node_key"}, "left_anti")
+          .withColumn("identifier_hash", IdentityResolution.saltedHash(col("node_key"), settings.unify().salt()))
+          .join(suppressed.select("identifier_hash"), "identifier_hash")
+          .select("source", "record_key")
+          .union(earlierLatest.where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT))
+              .select("source", "record_key"))
+          .distinct()
+          .localCheckpoint();
+
       IdentityResolution.Result result = IdentityResolution.resolve(records,
           previousNodes.join(touched, CUSTOMER, "left_semi"), suppressed,
           UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
@@ -226,6 +229,7 @@ final class IncrementalUnify {
           overShared, profilePath, events, prior.state().records() + newRecords, prior.state().erasedRecords() + erasedChange,
           "incremental from " + prior.date(), prior.state().runId()), null);
     } finally {
+      fetched.unpersist();
       records.unpersist();
     }
   }

@@ -3,6 +3,7 @@ package io.audiencepipeline.unify;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_max;
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
@@ -103,21 +104,43 @@ public final class Profiles {
 
   /**
    * Yesterday's profile rows of customers none of whose records changed, as tonight's: every column but the
-   * preferred channel is a function of their records, and the preferred channel is chosen again over tonight's
-   * engagement window, counted from their timeline events (the same events {@link #build} counts, as the
-   * timeline holds exactly the records with an event type and time).
+   * preferred channel is a function of their records, and so is the preferred channel but for its engagement
+   * window, which moves one day on. Their events are yesterday's too, so their counts change only by the events
+   * leaving the window (dated {@code windowDays} before the run date; the window has no upper end). The customers
+   * holding such an engaging event have their channel chosen again, counted from their timeline events (the same
+   * events {@link #build} counts, as the timeline holds exactly the records with an event type and time); every
+   * other row keeps yesterday's channel, which the same counts, consents and identifiers chose.
    *
-   * @param previous published profile rows (the layout {@link #build} writes)
+   * @param previous published profile rows of the day before the run date (the layout {@link #build} writes),
+   *     made with the same settings and time zone
    * @param timeline those customers' timeline events
    */
   public static Dataset<Row> carryOver(Dataset<Row> previous, Dataset<Row> timeline, UnifySettings settings,
       LocalDate runDate) {
-    Column windowStart = date_sub(lit(Date.valueOf(runDate)), settings.preferredChannel().windowDays() - 1);
-    Dataset<Row> engaged = engagement(timeline.where(col(Timeline.EVENT_DATE).geq(windowStart)), settings, runDate);
-    return previous.drop("preferred_channel")
+    int windowDays = settings.preferredChannel().windowDays();
+    List<String> engaging = settings.consentChannels().stream()
+        .flatMap(channel -> settings.preferredChannel().engagement().getOrDefault(channel, List.of()).stream())
+        .distinct().toList();
+    Column[] columns = Arrays.stream(previous.columns()).map(org.apache.spark.sql.functions::col)
+        .toArray(Column[]::new);
+    if (engaging.isEmpty()) {
+      return previous;
+    }
+    Dataset<Row> leaving = timeline
+        .where(col(Timeline.EVENT_DATE).equalTo(lit(Date.valueOf(runDate.minusDays(windowDays))))
+            .and(col("event_type").isin(engaging.toArray())))
+        .select("customer_id").distinct()
+        .localCheckpoint(); // a day's engaged customers, read three times
+    Dataset<Row> moved = leaving.count() <= settings.broadcastRows() ? broadcast(leaving) : leaving;
+    Column windowStart = date_sub(lit(Date.valueOf(runDate)), windowDays - 1);
+    Dataset<Row> engaged = engagement(timeline.where(col(Timeline.EVENT_DATE).geq(windowStart))
+        .join(moved, new String[] {"customer_id"}, "left_semi"), settings, runDate);
+    Dataset<Row> chosenAgain = previous.join(moved, new String[] {"customer_id"}, "left_semi")
+        .drop("preferred_channel")
         .join(engaged, new String[] {"customer_id"}, "left")
         .withColumn("preferred_channel", preferredChannel(settings))
-        .select(Arrays.stream(previous.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        .select(columns);
+    return previous.join(moved, new String[] {"customer_id"}, "left_anti").select(columns).unionByName(chosenAgain);
   }
 
   private static List<Column> summaryColumns(Column roleAddress) {
