@@ -212,7 +212,7 @@ final class IncrementalUnify {
       Dataset<Row> living = records.join(spark.read().parquet(touchedMap.toString()), RECORD);
       Dataset<Row> previousTimeline = spark.read().parquet(layout.customerEvents().toString())
           .join(touched, CUSTOMER, "left_anti");
-      Dataset<Row> profile = Profiles.build(living, settings.unify(), runDate)
+      Dataset<Row> profile = Profiles.build(living, UnifyStage.sourceNames(settings), settings.unify(), runDate)
           .unionByName(Profiles.carryOver(spark.read().parquet(prior.profile().toString())
               .join(touched, CUSTOMER, "left_anti"), previousTimeline, settings.unify(), runDate));
       Path profilePath = UnifyStage.stage(profile.sortWithinPartitions("customer_id"), publisher, "customer_profile");

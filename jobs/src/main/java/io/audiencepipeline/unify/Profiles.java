@@ -2,13 +2,16 @@ package io.audiencepipeline.unify;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_max;
+import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.first;
@@ -17,9 +20,12 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import io.audiencepipeline.config.UnifySettings;
@@ -64,8 +70,10 @@ public final class Profiles {
 
   /**
    * @param records bronze records of living customers, with {@code customer_id} and {@code customer_since}
+   * @param sources the names of every source the records can come from
    */
-  public static Dataset<Row> build(Dataset<Row> records, UnifySettings settings, LocalDate runDate) {
+  public static Dataset<Row> build(Dataset<Row> records, List<String> sources, UnifySettings settings,
+      LocalDate runDate) {
     Set<String> columns = Set.of(records.columns());
     Column roleAddress = lower(substring_index(col("email"), "@", 1))
         .isin(settings.guards().roleLocalParts().toArray());
@@ -76,7 +84,7 @@ public final class Profiles {
     List<UnifySettings.Survivorship> rules = settings.survivorship().stream()
         .filter(rule -> columns.contains(rule.attribute())).toList();
     if (!rules.isEmpty()) {
-      profile = profile.join(survivors(records, rules, roleAddress), new String[] {"customer_id"}, "left");
+      profile = profile.join(survivors(records, rules, roleAddress, sources), new String[] {"customer_id"}, "left");
     }
     profile = profile.join(consent(records, settings), new String[] {"customer_id"}, "left");
     for (String channel : settings.consentChannels()) {
@@ -165,8 +173,17 @@ public final class Profiles {
    * one aggregate per distinct value, then the best value per attribute by an ordering key that depends
    * on the attribute's rule: most recent (latest record time), most frequent (count, then latest), or
    * source priority (best-ranked source, then latest). The value itself breaks the last ties.
+   *
+   * <p>The per-value aggregation keeps only fixed-width numbers, so Spark aggregates it by hashing (an ordering by
+   * a struct, as {@code max_by} takes, makes it sort every candidate): the latest source is the one of the largest
+   * {@code time * sources + index of the source in name order}, and the source-priority winner is the rule's
+   * source at the best priority (one source per priority), or the latest source when no listed source carries
+   * the value.
+   *
+   * @param sources every source a record can come from
    */
-  static Dataset<Row> survivors(Dataset<Row> records, List<UnifySettings.Survivorship> rules, Column roleAddress) {
+  static Dataset<Row> survivors(Dataset<Row> records, List<UnifySettings.Survivorship> rules, Column roleAddress,
+      List<String> sources) {
     List<Column> candidates = new ArrayList<>();
     for (UnifySettings.Survivorship rule : rules) {
       Column value = col(rule.attribute()).cast(DataTypes.StringType);
@@ -182,19 +199,32 @@ public final class Profiles {
             lit(i)).otherwise(priority);
       }
     }
+    // Spark orders text by its UTF-8 bytes.
+    List<String> names = sources.stream().distinct()
+        .sorted(java.util.Comparator.comparing((String name) -> name.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Arrays::compareUnsigned))
+        .toList();
+    Column nameArray = array(names.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+    // Exact in a long up to 36 sources (the largest timestamp Spark allows is below 2.6e17 microseconds).
+    DataType keyType = names.size() <= 36 ? DataTypes.LongType : DataTypes.createDecimalType(38, 0);
+    Column position = array_position(nameArray, col("source"));
+    Column latestKey = when(position.gt(0), unix_micros(col("time")).cast(keyType)
+        .multiply(lit(names.size()).cast(keyType)).plus(position.minus(1).cast(keyType)))
+        .otherwise(raise_error(concat(lit("unify: a record's source is not among the configured sources: "),
+            col("source"))).cast(keyType));
     Dataset<Row> perValue = records
         .select(col("customer_id"), col("source"), col(BronzeRecords.RECORD_TIME).as("time"),
-            explode(filter(array(candidates.toArray(Column[]::new)), c -> c.getField("value").isNotNull()))
-                .as("candidate"))
+            explode(array(candidates.toArray(Column[]::new))).as("candidate"))
+        .where(col("candidate.value").isNotNull())
         .select(col("customer_id"), col("source"), col("time"), col("candidate.attribute").as("attribute"),
             col("candidate.value").as("value"))
         .withColumn("priority", priority)
+        .withColumn("latest_key", latestKey)
         .groupBy("customer_id", "attribute", "value")
-        .agg(count(lit(1)).as("n"), max("time").as("latest"),
-            max_by(col("source"), struct(col("time"), col("source"))).as("latest_source"),
-            min("priority").as("best_priority"),
-            max_by(col("source"), struct(col("priority").multiply(-1), col("time"), col("source")))
-                .as("priority_source"));
+        .agg(count(lit(1)).as("n"), max("time").as("latest"), max("latest_key").as("latest_key"),
+            min("priority").as("best_priority"))
+        .withColumn("latest_source", element_at(nameArray,
+            pmod(col("latest_key"), lit(names.size()).cast(keyType)).cast(DataTypes.IntegerType).plus(1)));
 
     Column rank = lit(0L);
     Column winningSource = col("latest_source");
@@ -204,7 +234,11 @@ public final class Profiles {
         case MOST_FREQUENT -> rank = when(isRule, col("n")).otherwise(rank);
         case SOURCE_PRIORITY -> {
           rank = when(isRule, lit(-1L).multiply(col("best_priority").cast(DataTypes.LongType))).otherwise(rank);
-          winningSource = when(isRule, col("priority_source")).otherwise(winningSource);
+          Column listed = array(rule.sources().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+          Column prioritySource = rule.sources().isEmpty() ? col("latest_source")
+              : when(col("best_priority").lt(Integer.MAX_VALUE), element_at(listed, col("best_priority").plus(1)))
+                  .otherwise(col("latest_source"));
+          winningSource = when(isRule, prioritySource).otherwise(winningSource);
         }
         case MOST_RECENT -> { }
         default -> throw new IllegalStateException("unknown rule " + rule.rule());

@@ -108,6 +108,11 @@ public final class UnifyStage {
     }
   }
 
+  /** The configured sources' names: every source a bronze record can come from. */
+  static List<String> sourceNames(Settings settings) {
+    return settings.sources().stream().map(io.audiencepipeline.config.SourceSpec::name).toList();
+  }
+
   static String timeZone(SparkSession spark) {
     return spark.conf().get("spark.sql.session.timeZone");
   }
@@ -158,7 +163,7 @@ public final class UnifyStage {
     // as files: the profile's four aggregations and the timeline each read only their columns.
     Dataset<Row> living = scratch.keep(
         records.join(mapped.hint("shuffle_hash"), new String[] {"source", "record_key"}), "living_records");
-    Path profile = stage(Profiles.build(living, settings.unify(), runDate).sortWithinPartitions("customer_id"),
+    Path profile = stage(Profiles.build(living, sourceNames(settings), settings.unify(), runDate).sortWithinPartitions("customer_id"),
         publisher, "customer_profile");
     Path events = stageTimeline(Timeline.build(living, settings.sources(), settings.unify()), publisher);
     long erasedCount = spark.read().parquet(erasedRecords.toString()).count();

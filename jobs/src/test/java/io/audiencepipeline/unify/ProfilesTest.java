@@ -1,17 +1,34 @@
 package io.audiencepipeline.unify;
 
 import static io.audiencepipeline.unify.UnifyFixtures.rec;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.config.UnifySettings.Rule;
 import io.audiencepipeline.config.UnifySettings.Survivorship;
+import io.audiencepipeline.testing.SharedSpark;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +77,7 @@ class ProfilesTest {
         bob("b5", "2026-11-20 10:00:00").with("event_type", "ad_click").with("cookie_id", "K1"),
         bob("b6", "2026-01-20 10:00:00").with("event_type", "ad_click").with("cookie_id", "K1"));
     profiles = new TreeMap<>();
-    Profiles.build(records, SETTINGS, RUN_DATE).collectAsList()
+    Profiles.build(records, List.of("accounts", "crm", "events", "consent", "test"), SETTINGS, RUN_DATE).collectAsList()
         .forEach(r -> profiles.put(r.getString(r.fieldIndex("customer_id")), r));
   }
 
@@ -97,5 +114,110 @@ class ProfilesTest {
   void preferredChannelIsConsentedReachableAndMostEngaged() {
     assertEquals("ads", value("C-ann", "preferred_channel"), "ads is Ann's only consented channel");
     assertEquals("ads", value("C-bob", "preferred_channel"), "phone consent without a phone number is unreachable");
+  }
+
+  /**
+   * The hash-aggregated survivorship against the struct-ordered one it replaced (kept below as the reference), on
+   * random records with many ties in time, every rule, a source listed twice, a listed source that never carries a
+   * value, role mailboxes and timestamps far from now; with 5 sources (the keys in a long) and with 45 (in a
+   * decimal: a long would overflow at the year 9999).
+   */
+  @Test
+  void survivorsMatchTheStructOrderedReference() {
+    java.util.Random random = new java.util.Random(7);
+    String[] sources = {"accounts", "crm", "events", "shop", "web"};
+    String[] times = {"2026-01-01 00:00:00", "2026-01-01 00:00:00.000001", "2026-02-01 00:00:00",
+        "1900-01-01 00:00:00", "9999-12-31 23:59:59.999999"};
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      UnifyFixtures.Rec rec = rec("k" + i).with("source", sources[random.nextInt(sources.length)])
+          .with("customer_id", "C" + random.nextInt(60)).at(times[random.nextInt(times.length)]);
+      String[][] values = {{"first_name", "Ann", "Anne", "Annie"}, {"last_name", "Lee", "Li"},
+          {"postcode", "10001", "94105", "SW1"}, {"country", "US", "GB"},
+          {"email", "ann@x.com", "info@x.com", "a.lee@y.com"}};
+      for (String[] column : values) {
+        if (random.nextInt(3) > 0) {
+          rec = rec.with(column[0], column[1 + random.nextInt(column.length - 1)]);
+        }
+      }
+      rows.add(rec.rowWithCustomer());
+    }
+    Dataset<Row> records = SharedSpark.session().createDataFrame(rows, UnifyFixtures.WITH_CUSTOMER);
+    List<Survivorship> rules = List.of(
+        new Survivorship("first_name", Rule.SOURCE_PRIORITY, List.of("crm", "accounts", "crm")),
+        new Survivorship("last_name", Rule.SOURCE_PRIORITY, List.of("nowhere", "web")),
+        new Survivorship("postcode", Rule.MOST_RECENT, List.of()),
+        new Survivorship("country", Rule.MOST_FREQUENT, List.of()),
+        new Survivorship("email", Rule.MOST_FREQUENT, List.of()));
+    Column roleAddress = lower(substring_index(col("email"), "@", 1)).isin("info");
+    List<Row> expected = sorted(reference(records, rules, roleAddress));
+    assertEquals(60, expected.size());
+    assertEquals(expected, sorted(Profiles.survivors(records, rules, roleAddress, List.of(sources))), "long keys");
+    List<String> many = new java.util.ArrayList<>(List.of(sources));
+    for (int i = 0; i < 40; i++) {
+      many.add(String.format("more_%02d", i));
+    }
+    assertEquals(expected, sorted(Profiles.survivors(records, rules, roleAddress, many)), "decimal keys");
+  }
+
+  private static List<Row> sorted(Dataset<Row> rows) {
+    return rows.orderBy("customer_id").collectAsList();
+  }
+
+  /** The survivorship as it was before the per-value aggregation became a hash aggregation. */
+  private static Dataset<Row> reference(Dataset<Row> records, List<Survivorship> rules, Column roleAddress) {
+    List<Column> candidates = new java.util.ArrayList<>();
+    for (Survivorship rule : rules) {
+      Column value = col(rule.attribute()).cast(DataTypes.StringType);
+      if (rule.attribute().equals("email")) {
+        value = when(roleAddress.isNull().or(roleAddress.unary_$bang()), value);
+      }
+      candidates.add(struct(lit(rule.attribute()).as("attribute"), value.as("value")));
+    }
+    Column priority = lit(Integer.MAX_VALUE);
+    for (Survivorship rule : rules) {
+      for (int i = rule.sources().size() - 1; i >= 0; i--) {
+        priority = when(col("attribute").equalTo(rule.attribute()).and(col("source").equalTo(rule.sources().get(i))),
+            lit(i)).otherwise(priority);
+      }
+    }
+    Dataset<Row> perValue = records
+        .select(col("customer_id"), col("source"), col("record_time").as("time"),
+            explode(filter(array(candidates.toArray(Column[]::new)), c -> c.getField("value").isNotNull()))
+                .as("candidate"))
+        .select(col("customer_id"), col("source"), col("time"), col("candidate.attribute").as("attribute"),
+            col("candidate.value").as("value"))
+        .withColumn("priority", priority)
+        .groupBy("customer_id", "attribute", "value")
+        .agg(count(lit(1)).as("n"), max("time").as("latest"),
+            max_by(col("source"), struct(col("time"), col("source"))).as("latest_source"),
+            min("priority").as("best_priority"),
+            max_by(col("source"), struct(col("priority").multiply(-1), col("time"), col("source")))
+                .as("priority_source"));
+    Column rank = lit(0L);
+    Column winningSource = col("latest_source");
+    for (Survivorship rule : rules) {
+      Column isRule = col("attribute").equalTo(rule.attribute());
+      switch (rule.rule()) {
+        case MOST_FREQUENT -> rank = when(isRule, col("n")).otherwise(rank);
+        case SOURCE_PRIORITY -> {
+          rank = when(isRule, lit(-1L).multiply(col("best_priority").cast(DataTypes.LongType))).otherwise(rank);
+          winningSource = when(isRule, col("priority_source")).otherwise(winningSource);
+        }
+        default -> { }
+      }
+    }
+    Dataset<Row> best = perValue.groupBy("customer_id", "attribute")
+        .agg(max_by(struct(col("value"), winningSource.as("source")),
+            struct(rank.as("rank"), col("latest"), col("value"))).as("best"));
+    List<String> attributes = rules.stream().map(Survivorship::attribute).toList();
+    Dataset<Row> wide = best.groupBy("customer_id").pivot("attribute", new java.util.ArrayList<>(attributes))
+        .agg(first("best"));
+    List<Column> out = new java.util.ArrayList<>(List.of(col("customer_id")));
+    for (String attribute : attributes) {
+      out.add(col("`" + attribute + "`.value").as(attribute));
+      out.add(col("`" + attribute + "`.source").as(attribute + "_source"));
+    }
+    return wide.select(out.toArray(Column[]::new));
   }
 }
