@@ -5,9 +5,9 @@ import static io.audiencepipeline.ingest.SourceReader.LANDING_DATE;
 import static io.audiencepipeline.ingest.SourceReader.ORIGIN_FILE;
 import static io.audiencepipeline.ingest.SourceReader.quote;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
@@ -34,6 +34,7 @@ import io.audiencepipeline.identity.NormalisationRules;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -58,6 +60,7 @@ public final class SourceValidator {
   private static final String RAW_PREFIX = "__raw_";
   private static final Set<String> TRUE_WORDS = Set.of("true", "t", "yes", "y", "1");
   private static final Set<String> FALSE_WORDS = Set.of("false", "f", "no", "n", "0");
+  private static final ArrayType LABELS = DataTypes.createArrayType(DataTypes.StringType, true);
 
   private final SourceSpec source;
   private final NormalisationRules rules;
@@ -95,19 +98,44 @@ public final class SourceValidator {
           : rawText(identifier.regionColumn());
       Column value = Identifiers.normalise(kind, rawValue, region, rules);
       normalised.add(value);
-      invalid.add(when(rawValue.isNotNull().and(value.isNull()), lit(kind.column())));
+      invalid.add(label(rawValue.isNotNull().and(value.isNull()), kind.column()));
       bronze.add(value.as(kind.column()));
     }
-    bronze.add(invalid.isEmpty() ? array().cast("array<string>").as(INVALID_IDENTIFIERS)
-        : array_compact(array(invalid.toArray(Column[]::new))).as(INVALID_IDENTIFIERS));
+    bronze.add(labels(invalid).as(INVALID_IDENTIFIERS));
     for (Map.Entry<String, String> field : source.fields().entrySet()) {
       bronze.add(col(quote(field.getValue())).as(field.getKey()));
     }
     bronze.add(col(ORIGIN_FILE));
     bronze.add(col(LANDING_DATE));
     bronze.add(reasons(text, normalised).as(REASONS));
-    bronze.add(rawRecord(text).as(RAW_RECORD));
-    return typed.select(bronze.toArray(Column[]::new));
+    // The raw record only for bad rows (quarantine keeps it): turning every good row into JSON, to drop it
+    // before bronze, cost time and made the persisted rows in IngestStage several times larger.
+    List<Column> withRaw = new ArrayList<>(bronze);
+    for (int i = 0; i < source.columns().size(); i++) {
+      withRaw.add(col(RAW_PREFIX + i));
+    }
+    withRaw.add(col(CORRUPT_RECORD));
+    Dataset<Row> checked = typed.select(withRaw.toArray(Column[]::new));
+    List<Column> out = new ArrayList<>();
+    for (String name : Arrays.copyOf(checked.columns(), bronze.size())) {
+      out.add(col(quote(name)));
+    }
+    out.add(when(size(col(REASONS)).gt(0), rawRecord(text)).as(RAW_RECORD));
+    return checked.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * A one-element array of {@code label} where {@code condition} holds, else empty: {@link #labels} concatenates
+   * them. (Not {@code array_compact} over nullable labels: it is a higher-order function, which Spark evaluates
+   * without code generation, and with it every expression below it: the parsing, the identifier normalisation.)
+   */
+  private static Column label(Column condition, String label) {
+    return when(condition, array(lit(label))).otherwise(array().cast(LABELS));
+  }
+
+  /** The labels whose conditions hold, in order; empty when none. */
+  private static Column labels(List<Column> labels) {
+    return labels.isEmpty() ? array().cast(LABELS) : concat(labels.toArray(Column[]::new)).cast(LABELS);
   }
 
   /** Typed declared columns under their own names, the raw values under {@code __raw_<n>}. */
@@ -212,41 +240,41 @@ public final class SourceValidator {
 
   private Column reasons(boolean text, List<Column> normalisedIdentifiers) {
     List<Column> reasons = new ArrayList<>();
-    reasons.add(when(col(CORRUPT_RECORD).isNotNull(), lit("malformed_record")));
+    reasons.add(label(col(CORRUPT_RECORD).isNotNull(), "malformed_record"));
     Set<String> required = new LinkedHashSet<>(source.recordKey());
     required.addAll(source.requiredColumns());
     for (String column : required) {
-      reasons.add(when(rawText(column).isNull(), lit("missing_required_column:" + column)));
+      reasons.add(label(rawText(column).isNull(), "missing_required_column:" + column));
     }
     Column earliest = lit(ingest.earliestValidDate());
     Column latest = lit(runDate.plusDays(source.maxDaysAfterRunDate()));
     for (SourceSpec.Column column : source.columns()) {
       Column typed = col(quote(column.name()));
       if (text && column.type().kind() != ColumnType.Kind.STRING) {
-        reasons.add(when(rawText(column.name()).isNotNull().and(typed.isNull()),
-            lit("unparseable_value:" + column.name())));
+        reasons.add(label(rawText(column.name()).isNotNull().and(typed.isNull()),
+            "unparseable_value:" + column.name()));
       }
       if (column.type().isTemporal()) {
         Column day = to_date(typed);
-        reasons.add(when(day.lt(earliest).or(day.gt(latest)), lit("impossible_date:" + column.name())));
+        reasons.add(label(day.lt(earliest).or(day.gt(latest)), "impossible_date:" + column.name()));
       }
     }
     SourceSpec.EventType eventType = source.eventType();
     if (eventType != null && eventType.column() != null) {
       Column value = rawText(eventType.column());
-      reasons.add(when(value.isNotNull().and(eventType().isNull()),
-          lit("unmapped_event_type:" + eventType.column())));
+      reasons.add(label(value.isNotNull().and(eventType().isNull()),
+          "unmapped_event_type:" + eventType.column()));
     }
     for (String constraint : source.constraints()) {
-      reasons.add(when(coalesce(expr(constraint), lit(true)).equalTo(lit(false)),
-          lit("constraint_failed:" + constraint)));
+      reasons.add(label(coalesce(expr(constraint), lit(true)).equalTo(lit(false)),
+          "constraint_failed:" + constraint));
     }
     if (source.requireIdentifier() && !normalisedIdentifiers.isEmpty()) {
       Column anyIdentifier = normalisedIdentifiers.stream().map(Column::isNotNull)
           .reduce(Column::or).orElseThrow();
-      reasons.add(when(anyIdentifier.equalTo(lit(false)), lit("no_identifier")));
+      reasons.add(label(anyIdentifier.equalTo(lit(false)), "no_identifier"));
     }
-    return array_compact(array(reasons.toArray(Column[]::new)));
+    return labels(reasons);
   }
 
   private Column rawRecord(boolean text) {

@@ -147,6 +147,37 @@ class IngestStageTest {
         rows(warehouse.resolve("quarantine/club_app/dt=" + RUN_DATE), "record_key", "reason"));
   }
 
+  /**
+   * Every reason of a row, in the declared order; the identifiers a good row carried but could not normalise; the
+   * raw record kept for bad rows only, as JSON of the declared columns' raw text; bronze's exact columns.
+   */
+  @Test
+  void aBadRowKeepsEveryReasonInOrderAndItsRawRecordAndGoodRowsTheirInvalidIdentifiers() throws IOException {
+    land("club/visits", RUN_DATE, "visits.csv", VISITS_HEADER
+        + "v1,ann@example.com,12,US,buy,UTC,20.11.2026 10:00,1.00\n"
+        + "v2,not-an-email,,US,,UTC,01.01.1899 10:00,-1.00\n"
+        + "v3,x@@y,123,US,walk,UTC,20.11.2026 10:00,lots\n");
+
+    assertEquals(ExitCode.OK.code(), ingest());
+
+    Path bronze = warehouse.resolve("bronze/club_visits/dt=" + RUN_DATE);
+    assertEquals(List.of("source", "record_key", "event_time", "event_type", "email", "phone", "account_id",
+            "cookie_id", "device_id", "loyalty_id", "crm_contact_id", "hashed_email", "invalid_identifiers", "amount",
+            "origin_file"),
+        List.of(spark().read().parquet(bronze.toString()).columns()));
+    assertEquals(List.of("[v1,ann@example.com,null,ArraySeq(phone)]"),
+        rows(bronze, "record_key", "email", "phone", "invalid_identifiers"));
+    Path quarantine = warehouse.resolve("quarantine/club_visits/dt=" + RUN_DATE);
+    assertEquals(List.of(
+            "[v2,ArraySeq(missing_required_column:kind, impossible_date:visited, constraint_failed:spend >= 0,"
+                + " no_identifier),{\"visit_id\":\"v2\",\"member_mail\":\"not-an-email\",\"country\":\"US\","
+                + "\"tz\":\"UTC\",\"visited\":\"01.01.1899 10:00\",\"spend\":\"-1.00\"}]",
+            "[v3,ArraySeq(unparseable_value:spend, unmapped_event_type:kind, no_identifier),{\"visit_id\":\"v3\","
+                + "\"member_mail\":\"x@@y\",\"mobile\":\"123\",\"country\":\"US\",\"kind\":\"walk\",\"tz\":\"UTC\","
+                + "\"visited\":\"20.11.2026 10:00\",\"spend\":\"lots\"}]"),
+        rows(quarantine, "record_key", "reasons", "raw_record"));
+  }
+
   @Test
   void aBadRowRateOverTheLimitRejectsTheRunAndPublishesNoBronze() throws IOException {
     land("club/visits", RUN_DATE, "visits.csv", VISITS_HEADER
