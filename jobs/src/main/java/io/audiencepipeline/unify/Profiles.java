@@ -30,16 +30,19 @@ import static org.apache.spark.sql.functions.when;
 
 import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.identity.IdentifierKind;
+import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -129,7 +132,7 @@ public final class Profiles {
     List<String> engaging = settings.consentChannels().stream()
         .flatMap(channel -> settings.preferredChannel().engagement().getOrDefault(channel, List.of()).stream())
         .distinct().toList();
-    Column[] columns = Arrays.stream(previous.columns()).map(org.apache.spark.sql.functions::col)
+    Column[] columns = Arrays.stream(previous.columns()).map(functions::col)
         .toArray(Column[]::new);
     if (engaging.isEmpty()) {
       return previous;
@@ -201,11 +204,11 @@ public final class Profiles {
     }
     // Spark orders text by its UTF-8 bytes.
     List<String> names = sources.stream().distinct()
-        .sorted(java.util.Comparator.comparing((String name) -> name.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            Arrays::compareUnsigned))
+        .sorted(Comparator.comparing((String name) -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned))
         .toList();
-    Column nameArray = array(names.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
-    // Exact in a long up to 36 sources (the largest timestamp Spark allows is below 2.6e17 microseconds).
+    Column nameArray = array(names.stream().map(functions::lit).toArray(Column[]::new));
+    // Exact in a long up to 36 sources for times up to the year 9999 (below 2.6e17 microseconds). A time beyond
+    // that (an updated_at column of epoch milliseconds read as seconds) can overflow it: see PERFORMANCE.md, "Next".
     DataType keyType = names.size() <= 36 ? DataTypes.LongType : DataTypes.createDecimalType(38, 0);
     Column position = array_position(nameArray, col("source"));
     Column latestKey = when(position.gt(0), unix_micros(col("time")).cast(keyType)
@@ -234,7 +237,7 @@ public final class Profiles {
         case MOST_FREQUENT -> rank = when(isRule, col("n")).otherwise(rank);
         case SOURCE_PRIORITY -> {
           rank = when(isRule, lit(-1L).multiply(col("best_priority").cast(DataTypes.LongType))).otherwise(rank);
-          Column listed = array(rule.sources().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+          Column listed = array(rule.sources().stream().map(functions::lit).toArray(Column[]::new));
           Column prioritySource = rule.sources().isEmpty() ? col("latest_source")
               : when(col("best_priority").lt(Integer.MAX_VALUE), element_at(listed, col("best_priority").plus(1)))
                   .otherwise(col("latest_source"));

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.config.SourceSpec;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import io.audiencepipeline.run.PipelineFailure;
@@ -110,7 +111,7 @@ public final class UnifyStage {
 
   /** The configured sources' names: every source a bronze record can come from. */
   static List<String> sourceNames(Settings settings) {
-    return settings.sources().stream().map(io.audiencepipeline.config.SourceSpec::name).toList();
+    return settings.sources().stream().map(SourceSpec::name).toList();
   }
 
   static String timeZone(SparkSession spark) {
@@ -163,8 +164,8 @@ public final class UnifyStage {
     // as files: the profile's four aggregations and the timeline each read only their columns.
     Dataset<Row> living = scratch.keep(
         records.join(mapped.hint("shuffle_hash"), new String[] {"source", "record_key"}), "living_records");
-    Path profile = stage(Profiles.build(living, sourceNames(settings), settings.unify(), runDate).sortWithinPartitions("customer_id"),
-        publisher, "customer_profile");
+    Path profile = stage(Profiles.build(living, sourceNames(settings), settings.unify(), runDate)
+        .sortWithinPartitions("customer_id"), publisher, "customer_profile");
     Path events = stageTimeline(Timeline.build(living, settings.sources(), settings.unify()), publisher);
     long erasedCount = spark.read().parquet(erasedRecords.toString()).count();
     return new Staged(nodes, recordMap, changes, suppression, erased, newlyErased, overShared, profile, events,
