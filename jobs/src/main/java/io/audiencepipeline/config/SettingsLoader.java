@@ -36,8 +36,14 @@ public final class SettingsLoader {
   public static final String ROOT = "audience";
 
   private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9_]*");
+  /** Columns the pipeline adds to a source's rows (ingest, then unify): a field cannot take their names. */
   private static final Set<String> CORE_COLUMNS = Set.of(
-      "source", "record_key", "event_time", "event_type", "origin_file", "dt");
+      "source", "record_key", "event_time", "event_type", "origin_file", "dt", "reasons", "raw_record",
+      "invalid_identifiers", "record_time", "customer_id");
+  /** Unify takes a record's time from this field when it has one: it must hold a date or a timestamp. */
+  private static final String UPDATED_AT = "updated_at";
+  /** How far past the run date a date may be: a hundred years, so every accepted time is before the year 9999. */
+  private static final int MAX_DAYS_AFTER_RUN_DATE = 36_500;
 
   private SettingsLoader() {
   }
@@ -116,12 +122,15 @@ public final class SettingsLoader {
     String text = ingest.string("earliest-valid-date");
     try {
       earliest = LocalDate.parse(text);
+      if (earliest.getYear() < 1) {
+        ingest.fail("earliest-valid-date", "must be 0001-01-01 or later");
+      }
     } catch (DateTimeException e) {
       ingest.fail("earliest-valid-date", "expected a date YYYY-MM-DD");
     }
     int maxDaysAfter = ingest.integer("max-days-after-run-date");
-    if (maxDaysAfter < 0) {
-      ingest.fail("max-days-after-run-date", "must not be negative");
+    if (maxDaysAfter < 0 || maxDaysAfter > MAX_DAYS_AFTER_RUN_DATE) {
+      ingest.fail("max-days-after-run-date", "must be between 0 and " + MAX_DAYS_AFTER_RUN_DATE);
     }
     int minRows = ingest.integer("bad-row-rate-min-rows");
     if (minRows < 1) {
@@ -223,12 +232,19 @@ public final class SettingsLoader {
         if (!SNAKE_CASE.matcher(field.getKey()).matches()) {
           source.fail(key, "canonical field names are snake_case");
         }
-        if (CORE_COLUMNS.contains(field.getKey())
-            || IdentifierKind.fromColumn(field.getKey()).isPresent()) {
+        if (IdentifierKind.fromColumn(field.getKey()).isPresent()) {
           source.fail(key, "'" + field.getKey() + "' is reserved; declare identifiers under identifiers");
+        } else if (CORE_COLUMNS.contains(field.getKey())) {
+          source.fail(key, "'" + field.getKey() + "' is reserved: the pipeline adds a column of that name");
         }
-        if (!columnNames.contains(field.getValue())) {
+        SourceSpec.Column column = columns.stream().filter(c -> c.name().equals(field.getValue()))
+            .findFirst().orElse(null);
+        if (column == null) {
           source.fail(key, "column '" + field.getValue() + "' is not declared in columns");
+        } else if (field.getKey().equals(UPDATED_AT) && !column.type().isTemporal()) {
+          // Cast from a number, epoch milliseconds would read as seconds: times tens of thousands of years ahead.
+          source.fail(key, "column '" + field.getValue() + "' must be a date or timestamp (timestamp(epoch-millis) "
+              + "reads epoch milliseconds)");
         }
       }
       SourceSpec.EventType eventType = eventType(source, columnNames, eventTypes);
@@ -247,8 +263,8 @@ public final class SettingsLoader {
       boolean requireIdentifier = source.bool("require-identifier", true);
       int maxDaysAfterRunDate = source.has("max-days-after-run-date")
           ? source.integer("max-days-after-run-date") : defaultMaxDaysAfterRunDate;
-      if (maxDaysAfterRunDate < 0) {
-        source.fail("max-days-after-run-date", "must not be negative");
+      if (maxDaysAfterRunDate < 0 || maxDaysAfterRunDate > MAX_DAYS_AFTER_RUN_DATE) {
+        source.fail("max-days-after-run-date", "must be between 0 and " + MAX_DAYS_AFTER_RUN_DATE);
       }
       String channel = source.has("channel") ? source.string("channel") : system;
       return new SourceSpec(name, system, format, path, readOptions, required, allowEmpty,

@@ -32,6 +32,7 @@ import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.identity.IdentifierKind;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +56,9 @@ public final class Profiles {
   public static final String OPT_IN = "opt_in";
   public static final String OPT_OUT = "opt_out";
   public static final String UNKNOWN = "unknown";
+  /** The first and last microsecond of the years 0001 to 9999, UTC: the record times survivorship ranks. */
+  static final long MIN_MICROS = micros(Instant.parse("0001-01-01T00:00:00Z"));
+  static final long MAX_MICROS = micros(Instant.parse("9999-12-31T23:59:59.999999Z"));
   static final String CONSENT_OPT_IN_EVENT = "consent_opt_in";
   static final String CONSENT_OPT_OUT_EVENT = "consent_opt_out";
 
@@ -207,14 +211,21 @@ public final class Profiles {
         .sorted(Comparator.comparing((String name) -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned))
         .toList();
     Column nameArray = array(names.stream().map(functions::lit).toArray(Column[]::new));
-    // Exact in a long up to 36 sources for times up to the year 9999 (below 2.6e17 microseconds). A time beyond
-    // that (an updated_at column of epoch milliseconds read as seconds) can overflow it: see PERFORMANCE.md, "Next".
+    // A time as microseconds, exact in a long up to 36 sources for the years 0001 to 9999. Ingest keeps every
+    // record's time within them (dates from earliest-valid-date to a hundred years past the run date, and
+    // updated_at a date or timestamp column), so a time outside fails the run, naming its source, rather than
+    // overflow or rank wrongly. A record without a time ranks below all others, as null sorts first.
     DataType keyType = names.size() <= 36 ? DataTypes.LongType : DataTypes.createDecimalType(38, 0);
+    Column micros = unix_micros(col("time"));
     Column position = array_position(nameArray, col("source"));
-    Column latestKey = when(position.gt(0), unix_micros(col("time")).cast(keyType)
-        .multiply(lit(names.size()).cast(keyType)).plus(position.minus(1).cast(keyType)))
-        .otherwise(raise_error(concat(lit("unify: a record's source is not among the configured sources: "),
-            col("source"))).cast(keyType));
+    Column latestKey = when(coalesce(position, lit(0L)).equalTo(0),
+            raise_error(concat(lit("unify: a record's source is not among the configured sources: "),
+                col("source"))).cast(keyType))
+        .when(micros.lt(MIN_MICROS).or(micros.gt(MAX_MICROS)),
+            raise_error(concat(lit("unify: a record of source "), col("source"), lit(" has a time outside the years "
+                + "0001 to 9999: "), col("time").cast(DataTypes.StringType))).cast(keyType))
+        .otherwise(coalesce(micros, lit(MIN_MICROS - 1)).cast(keyType)
+            .multiply(lit(names.size()).cast(keyType)).plus(position.minus(1).cast(keyType)));
     Dataset<Row> perValue = records
         .select(col("customer_id"), col("source"), col(BronzeRecords.RECORD_TIME).as("time"),
             explode(array(candidates.toArray(Column[]::new))).as("candidate"))
@@ -328,5 +339,9 @@ public final class Profiles {
     }
     Column eligible = filter(array(options.toArray(Column[]::new)), o -> o.isNotNull());
     return array_max(eligible).getField("channel");
+  }
+
+  private static long micros(Instant instant) {
+    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
   }
 }

@@ -14,8 +14,11 @@ import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.timestamp_micros;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.config.UnifySettings.Rule;
@@ -126,12 +129,15 @@ class ProfilesTest {
   void survivorsMatchTheStructOrderedReference() {
     java.util.Random random = new java.util.Random(7);
     String[] sources = {"accounts", "crm", "events", "shop", "web"};
+    // The extremes (the first and last microsecond survivorship ranks, no time at all) are set in UTC below.
     String[] times = {"2026-01-01 00:00:00", "2026-01-01 00:00:00.000001", "2026-02-01 00:00:00",
-        "1900-01-01 00:00:00", "9999-12-31 23:59:59.999999"};
+        "1900-01-01 00:00:00", "#first", "#last", "#none"};
     List<Row> rows = new java.util.ArrayList<>();
     for (int i = 0; i < 3000; i++) {
-      UnifyFixtures.Rec rec = rec("k" + i).with("source", sources[random.nextInt(sources.length)])
-          .with("customer_id", "C" + random.nextInt(60)).at(times[random.nextInt(times.length)]);
+      String time = times[random.nextInt(times.length)];
+      UnifyFixtures.Rec rec = rec("k" + i + (time.startsWith("#") ? time : ""))
+          .with("source", sources[random.nextInt(sources.length)])
+          .with("customer_id", "C" + random.nextInt(60)).at(time.startsWith("#") ? times[0] : time);
       String[][] values = {{"first_name", "Ann", "Anne", "Annie"}, {"last_name", "Lee", "Li"},
           {"postcode", "10001", "94105", "SW1"}, {"country", "US", "GB"},
           {"email", "ann@x.com", "info@x.com", "a.lee@y.com"}};
@@ -142,7 +148,17 @@ class ProfilesTest {
       }
       rows.add(rec.rowWithCustomer());
     }
-    Dataset<Row> records = SharedSpark.session().createDataFrame(rows, UnifyFixtures.WITH_CUSTOMER);
+    // A customer none of whose records has a time: each value's latest source is then the last by name.
+    for (String source : List.of("web", "crm", "shop")) {
+      rows.add(rec("untimed-" + source + "#none").with("source", source).with("customer_id", "untimed")
+          .with("postcode", "SW1").with("first_name", "Ann").rowWithCustomer());
+    }
+    Dataset<Row> records = SharedSpark.session().createDataFrame(rows, UnifyFixtures.WITH_CUSTOMER)
+        .withColumn("record_time",
+            when(col("record_key").endsWith("#first"), timestamp_micros(lit(Profiles.MIN_MICROS)))
+                .when(col("record_key").endsWith("#last"), timestamp_micros(lit(Profiles.MAX_MICROS)))
+                .when(col("record_key").endsWith("#none"), lit(null).cast(DataTypes.TimestampType))
+                .otherwise(col("record_time")));
     List<Survivorship> rules = List.of(
         new Survivorship("first_name", Rule.SOURCE_PRIORITY, List.of("crm", "accounts", "crm")),
         new Survivorship("last_name", Rule.SOURCE_PRIORITY, List.of("nowhere", "web")),
@@ -151,13 +167,28 @@ class ProfilesTest {
         new Survivorship("email", Rule.MOST_FREQUENT, List.of()));
     Column roleAddress = lower(substring_index(col("email"), "@", 1)).isin("info");
     List<Row> expected = sorted(reference(records, rules, roleAddress));
-    assertEquals(60, expected.size());
+    assertEquals(61, expected.size());
     assertEquals(expected, sorted(Profiles.survivors(records, rules, roleAddress, List.of(sources))), "long keys");
     List<String> many = new java.util.ArrayList<>(List.of(sources));
     for (int i = 0; i < 40; i++) {
       many.add(String.format("more_%02d", i));
     }
     assertEquals(expected, sorted(Profiles.survivors(records, rules, roleAddress, many)), "decimal keys");
+  }
+
+  @Test
+  void aRecordTimeOutsideTheRankedYearsFailsTheRunNamingItsSource() {
+    List<Survivorship> rules = List.of(new Survivorship("postcode", Rule.MOST_RECENT, List.of()));
+    for (long micros : new long[] {Profiles.MIN_MICROS - 1, Profiles.MAX_MICROS + 1, Long.MAX_VALUE / 10}) {
+      Dataset<Row> records = SharedSpark.session()
+          .createDataFrame(List.of(rec("k1").with("source", "crm").with("customer_id", "C1").with("postcode", "10001")
+              .rowWithCustomer()), UnifyFixtures.WITH_CUSTOMER)
+          .withColumn("record_time", timestamp_micros(lit(micros)));
+      Exception failure = assertThrows(Exception.class,
+          () -> Profiles.survivors(records, rules, lit(false), List.of("crm", "web")).collectAsList());
+      assertTrue(failure.getMessage().contains("unify: a record of source crm has a time outside the years 0001 "
+          + "to 9999"), failure::getMessage);
+    }
   }
 
   private static List<Row> sorted(Dataset<Row> rows) {
