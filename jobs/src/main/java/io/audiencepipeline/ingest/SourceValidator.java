@@ -31,6 +31,7 @@ import io.audiencepipeline.config.SourceSpec;
 import io.audiencepipeline.identity.IdentifierKind;
 import io.audiencepipeline.identity.Identifiers;
 import io.audiencepipeline.identity.NormalisationRules;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -61,6 +62,9 @@ public final class SourceValidator {
   private static final Set<String> TRUE_WORDS = Set.of("true", "t", "yes", "y", "1");
   private static final Set<String> FALSE_WORDS = Set.of("false", "f", "no", "n", "0");
   private static final ArrayType LABELS = DataTypes.createArrayType(DataTypes.StringType, true);
+  /** Epoch seconds of the years 0001 to 9999: a number outside is not a time (Spark would overflow on it). */
+  private static final long MIN_EPOCH_SECONDS = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
+  private static final long MAX_EPOCH_SECONDS = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
 
   private final SourceSpec source;
   private final NormalisationRules rules;
@@ -166,8 +170,15 @@ public final class SourceValidator {
           : to_date(try_to_timestamp(value, lit(type.pattern())));
       case TIMESTAMP -> switch (type.pattern()) {
         case ColumnType.ISO -> value.try_cast(DataTypes.TimestampType);
-        case ColumnType.EPOCH_MILLIS -> timestamp_millis(value.try_cast(DataTypes.LongType));
-        case ColumnType.EPOCH_SECONDS -> timestamp_seconds(value.try_cast(DataTypes.LongType));
+        case ColumnType.EPOCH_MILLIS -> {
+          Column millis = value.try_cast(DataTypes.LongType);
+          yield when(millis.between(MIN_EPOCH_SECONDS * 1000, MAX_EPOCH_SECONDS * 1000 + 999),
+              timestamp_millis(millis));
+        }
+        case ColumnType.EPOCH_SECONDS -> {
+          Column seconds = value.try_cast(DataTypes.LongType);
+          yield when(seconds.between(MIN_EPOCH_SECONDS, MAX_EPOCH_SECONDS), timestamp_seconds(seconds));
+        }
         default -> to_utc_timestamp(try_to_timestamp(value, lit(type.pattern())), zone);
       };
     };

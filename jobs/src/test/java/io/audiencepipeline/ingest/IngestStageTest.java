@@ -101,6 +101,11 @@ class IngestStageTest {
 
   @Test
   void goodRowsAreTypedAndNormalisedAndBadRowsAreQuarantinedWithTheirReason() throws IOException {
+    // Numbers no time can be: Spark's own conversion would overflow on the first and fail the whole run.
+    land("club/app", RUN_DATE, "part-1.json", """
+        {"id":"a4","device":"D-4","at":9223372036854775807}
+        {"id":"a5","device":"D-5","at":1763683200000000}
+        """);
     land("club/visits", RUN_DATE, "visits.csv", VISITS_HEADER
         + "v1, Ann.Lee@Example.com ,(415) 555-0132,US,buy,America/Chicago,20.11.2026 18:30,12.50\n"
         + "v2,,020 7946 0018,GB,view,Europe/London,20.11.2026 09:05,\n"
@@ -143,7 +148,8 @@ class IngestStageTest {
     assertEquals(List.of("[a1,2025-11-21 00:00:00,D-1,app_open]"),
         rows(warehouse.resolve("bronze/club_app/dt=" + RUN_DATE), "record_key", "cast(event_time as string)",
             "device_id", "event_type"));
-    assertEquals(List.of("[null,malformed_record]", "[a2,unparseable_value:at]"),
+    assertEquals(List.of("[null,malformed_record]", "[a2,unparseable_value:at]", "[a4,unparseable_value:at]",
+            "[a5,unparseable_value:at]"),
         rows(warehouse.resolve("quarantine/club_app/dt=" + RUN_DATE), "record_key", "reason"));
   }
 
