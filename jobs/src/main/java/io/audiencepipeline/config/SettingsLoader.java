@@ -39,10 +39,10 @@ public final class SettingsLoader {
   /** Columns the pipeline adds to a source's rows (ingest, then unify): a field cannot take their names. */
   private static final Set<String> CORE_COLUMNS = Set.of(
       "source", "record_key", "event_time", "event_type", "origin_file", "dt", "reasons", "raw_record",
-      "invalid_identifiers", "record_time", "customer_id");
+      "invalid_identifiers", "record_time", "customer_id", "customer_since");
   /** Unify takes a record's time from this field when it has one: it must hold a date or a timestamp. */
   private static final String UPDATED_AT = "updated_at";
-  /** How far past the run date a date may be: a hundred years, so every accepted time is before the year 9999. */
+  /** How far past the run date a date may be: a hundred years (and never past 9999-12-31: SourceValidator). */
   private static final int MAX_DAYS_AFTER_RUN_DATE = 36_500;
 
   private SettingsLoader() {
@@ -263,7 +263,9 @@ public final class SettingsLoader {
       boolean requireIdentifier = source.bool("require-identifier", true);
       int maxDaysAfterRunDate = source.has("max-days-after-run-date")
           ? source.integer("max-days-after-run-date") : defaultMaxDaysAfterRunDate;
-      if (maxDaysAfterRunDate < 0 || maxDaysAfterRunDate > MAX_DAYS_AFTER_RUN_DATE) {
+      // The default's own key reports a bad default, once.
+      if (source.has("max-days-after-run-date")
+          && (maxDaysAfterRunDate < 0 || maxDaysAfterRunDate > MAX_DAYS_AFTER_RUN_DATE)) {
         source.fail("max-days-after-run-date", "must be between 0 and " + MAX_DAYS_AFTER_RUN_DATE);
       }
       String channel = source.has("channel") ? source.string("channel") : system;

@@ -62,9 +62,14 @@ public final class SourceValidator {
   private static final Set<String> TRUE_WORDS = Set.of("true", "t", "yes", "y", "1");
   private static final Set<String> FALSE_WORDS = Set.of("false", "f", "no", "n", "0");
   private static final ArrayType LABELS = DataTypes.createArrayType(DataTypes.StringType, true);
-  /** Epoch seconds of the years 0001 to 9999: a number outside is not a time (Spark would overflow on it). */
+  /**
+   * Epoch seconds of the years 0001 to 9999: a number outside is not taken for a time (Spark's own conversion
+   * overflows past about 9.2e15 milliseconds or 9.2e12 seconds and would fail the whole run).
+   */
   private static final long MIN_EPOCH_SECONDS = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
   private static final long MAX_EPOCH_SECONDS = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+  /** No date after this is possible, whatever the run date. */
+  private static final LocalDate LAST_DATE = LocalDate.of(9999, 12, 31);
 
   private final SourceSpec source;
   private final NormalisationRules rules;
@@ -258,7 +263,8 @@ public final class SourceValidator {
       reasons.add(label(rawText(column).isNull(), "missing_required_column:" + column));
     }
     Column earliest = lit(ingest.earliestValidDate());
-    Column latest = lit(runDate.plusDays(source.maxDaysAfterRunDate()));
+    LocalDate last = runDate.plusDays(source.maxDaysAfterRunDate());
+    Column latest = lit(last.isAfter(LAST_DATE) ? LAST_DATE : last);
     for (SourceSpec.Column column : source.columns()) {
       Column typed = col(quote(column.name()));
       if (text && column.type().kind() != ColumnType.Kind.STRING) {

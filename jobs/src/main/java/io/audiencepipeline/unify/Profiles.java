@@ -32,7 +32,6 @@ import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.identity.IdentifierKind;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,9 +55,15 @@ public final class Profiles {
   public static final String OPT_IN = "opt_in";
   public static final String OPT_OUT = "opt_out";
   public static final String UNKNOWN = "unknown";
-  /** The first and last microsecond of the years 0001 to 9999, UTC: the record times survivorship ranks. */
-  static final long MIN_MICROS = micros(Instant.parse("0001-01-01T00:00:00Z"));
-  static final long MAX_MICROS = micros(Instant.parse("9999-12-31T23:59:59.999999Z"));
+  /** Most sources whose survivorship key is a long (more take a decimal). */
+  private static final int LONG_KEY_SOURCES = 36;
+  /**
+   * The record times survivorship ranks, in microseconds: all that a long key of {@link #LONG_KEY_SOURCES} sources
+   * holds (about the years -6148 to 10088 UTC), so well beyond what ingest lets through (the years 0001 to 9999,
+   * give or take a time zone's offset). One below the minimum stands for a record without a time.
+   */
+  static final long MAX_MICROS = (Long.MAX_VALUE - LONG_KEY_SOURCES) / LONG_KEY_SOURCES;
+  static final long MIN_MICROS = -MAX_MICROS;
   static final String CONSENT_OPT_IN_EVENT = "consent_opt_in";
   static final String CONSENT_OPT_OUT_EVENT = "consent_opt_out";
 
@@ -211,19 +216,19 @@ public final class Profiles {
         .sorted(Comparator.comparing((String name) -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned))
         .toList();
     Column nameArray = array(names.stream().map(functions::lit).toArray(Column[]::new));
-    // A time as microseconds, exact in a long up to 36 sources for the years 0001 to 9999. Ingest keeps every
-    // record's time within them (dates from earliest-valid-date to a hundred years past the run date, and
-    // updated_at a date or timestamp column), so a time outside fails the run, naming its source, rather than
+    // A time as microseconds, exact in a long up to 36 sources. Ingest keeps record times within the years 0001
+    // to 9999, far inside what the key holds, so a time outside stops the run, naming its source, rather than
     // overflow or rank wrongly. A record without a time ranks below all others, as null sorts first.
-    DataType keyType = names.size() <= 36 ? DataTypes.LongType : DataTypes.createDecimalType(38, 0);
+    DataType keyType = names.size() <= LONG_KEY_SOURCES ? DataTypes.LongType : DataTypes.createDecimalType(38, 0);
     Column micros = unix_micros(col("time"));
     Column position = array_position(nameArray, col("source"));
     Column latestKey = when(coalesce(position, lit(0L)).equalTo(0),
             raise_error(concat(lit("unify: a record's source is not among the configured sources: "),
-                col("source"))).cast(keyType))
+                coalesce(col("source"), lit("(none)")))).cast(keyType))
         .when(micros.lt(MIN_MICROS).or(micros.gt(MAX_MICROS)),
-            raise_error(concat(lit("unify: a record of source "), col("source"), lit(" has a time outside the years "
-                + "0001 to 9999: "), col("time").cast(DataTypes.StringType))).cast(keyType))
+            raise_error(concat(lit("unify: a record of source "), col("source"), lit(" has a time survivorship "
+                + "cannot rank (it holds about the years -6148 to 10088): "), col("time").cast(DataTypes.StringType),
+                lit("; check the source's time columns, then ingest its history again"))).cast(keyType))
         .otherwise(coalesce(micros, lit(MIN_MICROS - 1)).cast(keyType)
             .multiply(lit(names.size()).cast(keyType)).plus(position.minus(1).cast(keyType)));
     Dataset<Row> perValue = records
@@ -339,9 +344,5 @@ public final class Profiles {
     }
     Column eligible = filter(array(options.toArray(Column[]::new)), o -> o.isNotNull());
     return array_max(eligible).getField("channel");
-  }
-
-  private static long micros(Instant instant) {
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
   }
 }

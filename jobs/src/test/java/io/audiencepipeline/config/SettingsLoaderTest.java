@@ -79,7 +79,8 @@ class SettingsLoaderTest {
   @Test
   void recordTimesAreKeptWithinTheYearsTheUnifyRanks() {
     PipelineFailure failure = assertThrows(PipelineFailure.class, () -> TestConfigs.settings(MINIMAL_SOURCE + """
-        audience.sources.shop_orders.fields { updated_at = amount, reasons = id, record_time = at }
+        audience.sources.shop_orders.fields { updated_at = amount, reasons = id, record_time = at,
+          customer_since = at }
         audience.sources.shop_orders.max-days-after-run-date = 36501
         audience.ingest.earliest-valid-date = "0000-12-31"
         """));
@@ -88,6 +89,7 @@ class SettingsLoaderTest {
         "audience.sources.shop_orders.fields.updated_at: column 'amount' must be a date or timestamp",
         "audience.sources.shop_orders.fields.reasons: 'reasons' is reserved: the pipeline adds a column of that name",
         "audience.sources.shop_orders.fields.record_time: 'record_time' is reserved",
+        "audience.sources.shop_orders.fields.customer_since: 'customer_since' is reserved",
         "audience.sources.shop_orders.max-days-after-run-date: must be between 0 and 36500",
         "audience.ingest.earliest-valid-date: must be 0001-01-01 or later")) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
