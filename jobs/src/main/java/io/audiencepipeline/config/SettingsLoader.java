@@ -206,8 +206,7 @@ public final class SettingsLoader {
 
       String eventTime = source.optionalString("event-time");
       if (eventTime != null) {
-        SourceSpec.Column column = columns.stream().filter(c -> c.name().equals(eventTime))
-            .findFirst().orElse(null);
+        SourceSpec.Column column = SourceSpec.column(columns, eventTime);
         if (column == null) {
           source.fail("event-time", "column '" + eventTime + "' is not declared in columns");
         } else if (!column.type().isTemporal()) {
@@ -237,8 +236,7 @@ public final class SettingsLoader {
         } else if (CORE_COLUMNS.contains(field.getKey())) {
           source.fail(key, "'" + field.getKey() + "' is reserved: the pipeline adds a column of that name");
         }
-        SourceSpec.Column column = columns.stream().filter(c -> c.name().equals(field.getValue()))
-            .findFirst().orElse(null);
+        SourceSpec.Column column = SourceSpec.column(columns, field.getValue());
         if (column == null) {
           source.fail(key, "column '" + field.getValue() + "' is not declared in columns");
         } else if (field.getKey().equals(UPDATED_AT) && !column.type().isTemporal()) {

@@ -54,6 +54,11 @@ public record SourceSpec(
   }
 
   public Column column(String columnName) {
+    return column(columns, columnName);
+  }
+
+  /** The declared column of that name, or null. */
+  static Column column(List<Column> columns, String columnName) {
     return columns.stream().filter(c -> c.name().equals(columnName)).findFirst().orElse(null);
   }
 }
