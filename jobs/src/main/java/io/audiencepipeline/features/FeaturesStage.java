@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.audiencepipeline.config.Settings;
+import io.audiencepipeline.io.Checkpoints;
 import io.audiencepipeline.io.Documents;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
@@ -96,10 +97,10 @@ public final class FeaturesStage {
             .join(changed, new String[] {"customer_id"}, "left_anti")
             .join(timeline.where(col(FeatureBuilder.EVENT_DATE).equalTo(lit(Date.valueOf(asOf)))).select("customer_id"),
                 new String[] {"customer_id"}, "left_anti")
-            .localCheckpoint();
+            .transform(Checkpoints::local);
         Dataset<Row> rebuild = FeatureBuilder.knownOn(profile, asOf).select("customer_id")
             .join(carried, new String[] {"customer_id"}, "left_anti")
-            .localCheckpoint();
+            .transform(Checkpoints::local);
         built = rebuild.count();
         Dataset<Row> rebuildKeys = built <= settings.unify().broadcastRows() ? broadcast(rebuild) : rebuild;
         Dataset<Row> fresh = FeatureBuilder.build(timeline.join(rebuildKeys, new String[] {"customer_id"}, "left_semi"),

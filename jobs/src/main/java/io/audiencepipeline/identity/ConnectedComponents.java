@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.audiencepipeline.io.Checkpoints;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -37,10 +38,10 @@ public final class ConnectedComponents {
     Dataset<Row> current = edges.where(col("src").notEqual(col("dst")))
         .select(greatest(col("src"), col("dst")).as("src"), least(col("src"), col("dst")).as("dst"))
         .distinct()
-        .localCheckpoint();
+        .transform(Checkpoints::local);
     Row currentSignature = signature(current);
     for (int round = 1; round <= MAX_ROUNDS; round++) {
-      Dataset<Row> next = smallStar(largeStar(current)).localCheckpoint();
+      Dataset<Row> next = smallStar(largeStar(current)).transform(Checkpoints::local);
       // Converged when a round changes nothing: both edge sets are the same star forest. A round that changed
       // something almost always changes the signature (one scan of the new set, no shuffle); only when the
       // signatures agree are the two sets compared exactly, so a hash collision costs a round, never a result.

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.config.SourceSpec;
+import io.audiencepipeline.io.Checkpoints;
 import io.audiencepipeline.io.WarehouseLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,7 +112,7 @@ public final class BronzeRecords {
     Dataset<Row> repeated = deliveries.groupBy(RECORD_COLUMNS).agg(count(lit(1)).as("deliveries"))
         .where(col("deliveries").gt(1))
         .select(RECORD_COLUMNS)
-        .localCheckpoint();
+        .transform(Checkpoints::local);
     long repeatedKeys = repeated.count();
     Dataset<Row> latest = deliveries;
     if (repeatedKeys > broadcastRows) {
@@ -122,7 +123,7 @@ public final class BronzeRecords {
           .agg(count(lit(1)).as("rows"))
           .withColumn("rank", row_number().over(Window.partitionBy(RECORD_COLUMNS)
               .orderBy(col(LANDING_DATE).desc(), col(ORIGIN_FILE).desc())))
-          .localCheckpoint();
+          .transform(Checkpoints::local);
       // The deliveries read as they are lose every row of these; a last delivery holding its key several times
       // is among them, and one of its rows comes back below.
       Dataset<Row> dropped = ranked.where(col("rank").gt(1).or(col("rows").gt(1))).select(DELIVERY_COLUMNS);
@@ -133,7 +134,8 @@ public final class BronzeRecords {
         latest = deliveries.join(broadcast(dropped), DELIVERY_NAMES, "left_anti");
         if (!several.isEmpty()) {
           latest = latest.unionByName(
-              lastDelivery(deliveries.join(broadcast(several), DELIVERY_NAMES, "left_semi")).localCheckpoint());
+              lastDelivery(deliveries.join(broadcast(several), DELIVERY_NAMES, "left_semi"))
+                  .transform(Checkpoints::local));
         }
       }
     }
@@ -162,7 +164,7 @@ public final class BronzeRecords {
    * erasure checks, the join with the identity map), and the window's sort keys read every column.
    */
   private static Dataset<Row> rankedOnce(Dataset<Row> deliveries) {
-    return lastDelivery(deliveries).localCheckpoint();
+    return lastDelivery(deliveries).transform(Checkpoints::local);
   }
 
   /**

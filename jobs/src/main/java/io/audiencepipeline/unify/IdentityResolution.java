@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.substring;
 import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.identity.ConnectedComponents;
 import io.audiencepipeline.identity.IdentityGraph;
+import io.audiencepipeline.io.Checkpoints;
 import java.sql.Date;
 import java.time.LocalDate;
 import org.apache.hadoop.fs.Path;
@@ -103,7 +104,7 @@ public final class IdentityResolution {
         .join(previousOverShared.select(col("node_key"), col("guard").as("previous_guard")),
             new String[] {"node_key"}, "left")
         .select(col("node_key"), coalesce(col("previous_guard"), col("guard")).as("guard"))
-        .localCheckpoint();
+        .transform(Checkpoints::local);
     // Every linkable identifier with its record's anchor, kept once: the edges, the nodes and the records'
     // components each read a few of its columns.
     Dataset<Row> anchored = scratch.keep(IdentityGraph.anchored(records, overShared), "anchored_identifiers");
@@ -124,7 +125,7 @@ public final class IdentityResolution {
         .groupBy("node", "node_key").agg(min("kind").as("kind"))
         .join(components, new String[] {"node"}, "left")
         .withColumn("component", coalesce(col("component"), col("node")))
-        .localCheckpoint();
+        .transform(Checkpoints::local);
 
     // Read three times below (erasure requests, erased records, customer ids).
     Dataset<Row> recordComponents = scratch.keep(recordAnchors.join(nodes.select("node", "component"), "node")
@@ -136,12 +137,13 @@ public final class IdentityResolution {
         "identifier_hash").select("component");
     // The erasure requests' records, read four times below (their keys three times, their identifiers once);
     // checkpointed (a few rows), so the records are scanned once for them.
-    Dataset<Row> requests = records.where(col("event_type").equalTo(ERASURE_EVENT)).localCheckpoint();
+    Dataset<Row> requests = records.where(col("event_type").equalTo(ERASURE_EVENT)).transform(Checkpoints::local);
     Dataset<Row> requestRecords = requests.select("source", "record_key");
     Dataset<Row> requestedComponents = recordComponents
         .join(broadcast(requestRecords), new String[] {"source", "record_key"})
         .select("component");
-    Dataset<Row> erasedComponents = suppressedComponents.union(requestedComponents).distinct().localCheckpoint();
+    Dataset<Row> erasedComponents = suppressedComponents.union(requestedComponents).distinct()
+        .transform(Checkpoints::local);
 
     Dataset<Row> newHashes = hashed.join(erasedComponents, "component").select("identifier_hash")
         .union(IdentityGraph.recordIdentifiers(requests)
@@ -179,7 +181,7 @@ public final class IdentityResolution {
   @FunctionalInterface
   public interface Scratch {
     /** Keeps local checkpoints in the executors' block managers. */
-    Scratch CHECKPOINT = (rows, name) -> rows.localCheckpoint();
+    Scratch CHECKPOINT = (rows, name) -> Checkpoints.local(rows);
 
     /** Returns {@code rows} computed once, as a frame to read again; {@code name} is unique within a run. */
     Dataset<Row> keep(Dataset<Row> rows, String name);
@@ -202,7 +204,7 @@ public final class IdentityResolution {
     Column today = lit(Date.valueOf(runDate));
     Dataset<Row> votes = nodes.join(previousMap.select("node_key", "customer_id", "customer_since"), "node_key")
         .groupBy("customer_id", "customer_since", "component").agg(count(lit(1)).as("identifiers"))
-        .localCheckpoint();
+        .transform(Checkpoints::local);
     Dataset<Row> owners = votes
         .withColumn("rank", row_number().over(Window.partitionBy("customer_id")
             .orderBy(col("identifiers").desc(), col("component"))))
@@ -221,7 +223,7 @@ public final class IdentityResolution {
         .select(col("component"),
             coalesce(col("customer_id"), newCustomerId(col("component_key"), salt, runDate)).as("customer_id"),
             coalesce(col("customer_since"), today).as("customer_since"))
-        .localCheckpoint();
+        .transform(Checkpoints::local);
 
     Dataset<Row> merged = owners.where(col("seniority").gt(1)).as("m")
         .join(survivors.as("s"), "component")

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.max;
 
 import io.audiencepipeline.config.Settings;
 import io.audiencepipeline.identity.IdentityGraph;
+import io.audiencepipeline.io.Checkpoints;
 import io.audiencepipeline.io.Publisher;
 import io.audiencepipeline.io.WarehouseLayout;
 import java.sql.Date;
@@ -117,12 +118,12 @@ final class IncrementalUnify {
       Dataset<Row> deliveries, Prior prior, LocalDate runDate) {
     Dataset<Row> tonightDeliveries = deliveries.where(col(BronzeRecords.LANDING_DATE).equalTo(lit(Date.valueOf(runDate))));
     long broadcastRows = settings.unify().broadcastRows();
-    Dataset<Row> tonight = BronzeRecords.latestRanked(tonightDeliveries).localCheckpoint();
+    Dataset<Row> tonight = BronzeRecords.latestRanked(tonightDeliveries).transform(Checkpoints::local);
     long tonightRecords = tonight.count(); // one row per record key
     Dataset<Row> tonightRecordKeys = tonight.select("source", "record_key");
     Dataset<Row> tonightKeys = small(tonightRecordKeys, tonightRecords, broadcastRows);
-    Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).localCheckpoint();
-    Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct().localCheckpoint();
+    Dataset<Row> tonightIdentifiers = IdentityGraph.recordIdentifiers(tonight).transform(Checkpoints::local);
+    Dataset<Row> tonightIds = tonightIdentifiers.select("node_key").distinct().transform(Checkpoints::local);
     tonightIds = small(tonightIds, tonightIds.count(), broadcastRows);
     Dataset<Row> previousNodes = spark.read().schema(IdentityResolution.NODE_MAP).parquet(prior.nodes().toString());
     Dataset<Row> previousMap = spark.read().parquet(prior.map().toString());
@@ -130,7 +131,7 @@ final class IncrementalUnify {
         .select("customer_id")
         .union(previousMap.join(tonightKeys, RECORD, "left_semi").select("customer_id"))
         .distinct()
-        .localCheckpoint();
+        .transform(Checkpoints::local);
     long customers = touchedIds.count();
     Dataset<Row> touched = small(touchedIds, customers, broadcastRows);
     long before = spark.read().parquet(prior.profile().toString()).count();
@@ -141,7 +142,7 @@ final class IncrementalUnify {
     Dataset<Row> keys = previousMap.join(touched, CUSTOMER, "left_semi").select("source", "record_key")
         .union(tonightRecordKeys) // the un-hinted keys: a broadcast hint outside a join only draws a warning
         .distinct()
-        .localCheckpoint();
+        .transform(Checkpoints::local);
     keys = small(keys, keys.count(), broadcastRows);
     // Bronze is read once: every delivery of the touched customers' records and of tonight's. Tonight's records'
     // earlier deliveries are among them.
@@ -150,13 +151,13 @@ final class IncrementalUnify {
     try {
       Dataset<Row> earlier = fetched.where(col(BronzeRecords.LANDING_DATE).lt(lit(Date.valueOf(runDate))))
           .join(tonightKeys, RECORD, "left_semi")
-          .localCheckpoint();
+          .transform(Checkpoints::local);
       long resolved = records.count();
       fetched.unpersist();
       // The versions of re-delivered records that yesterday's run used, and whether tonight's version changed
       // what the graph and its guards see (identifiers, first name).
-      Dataset<Row> earlierLatest = BronzeRecords.latestRanked(earlier).localCheckpoint();
-      Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(earlierLatest).localCheckpoint();
+      Dataset<Row> earlierLatest = BronzeRecords.latestRanked(earlier).transform(Checkpoints::local);
+      Dataset<Row> earlierIdentifiers = IdentityGraph.recordIdentifiers(earlierLatest).transform(Checkpoints::local);
       Dataset<Row> suppressed = UnifyStage.readIfPublished(spark, publisher.fileSystem(),
           layout.erasureSuppression(), IdentityResolution.SUPPRESSION);
       Dataset<Row> previousOverShared = spark.read().schema(IdentityResolution.OVER_SHARED)
@@ -184,14 +185,14 @@ final class IncrementalUnify {
           .union(earlierLatest.where(col("event_type").equalTo(IdentityResolution.ERASURE_EVENT))
               .select("source", "record_key"))
           .distinct()
-          .localCheckpoint();
+          .transform(Checkpoints::local);
 
       IdentityResolution.Result result = IdentityResolution.resolve(records,
           previousNodes.join(touched, CUSTOMER, "left_semi"), suppressed,
           UnifyStage.readIfPublished(spark, publisher.fileSystem(), layout.erasedCustomers(), IdentityResolution.ERASED),
           previousOverShared, previousOverShared, settings.unify(), runDate,
           IdentityResolution.Scratch.files(publisher.staging("unify/scratch")));
-      Dataset<Row> erasedNow = result.erasedRecords().localCheckpoint();
+      Dataset<Row> erasedNow = result.erasedRecords().transform(Checkpoints::local);
       long erasedChange = erasedNow.join(erasedBefore, RECORD, "left_anti").count()
           - erasedBefore.join(erasedNow, RECORD, "left_anti").count();
       LOG.info(String.format(Locale.ROOT, "unify: incremental from %s: %,d records of %,d touched customers and"

@@ -30,6 +30,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.audiencepipeline.config.UnifySettings;
 import io.audiencepipeline.identity.IdentifierKind;
+import io.audiencepipeline.io.Checkpoints;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -150,7 +151,7 @@ public final class Profiles {
         .where(col(Timeline.EVENT_DATE).equalTo(lit(Date.valueOf(runDate.minusDays(windowDays))))
             .and(col("event_type").isin(engaging.toArray())))
         .select("customer_id").distinct()
-        .localCheckpoint(); // a day's engaged customers, read three times
+        .transform(Checkpoints::local); // a day's engaged customers, read three times
     Dataset<Row> moved = leaving.count() <= settings.broadcastRows() ? broadcast(leaving) : leaving;
     Column windowStart = date_sub(lit(Date.valueOf(runDate)), windowDays - 1);
     Dataset<Row> engaged = engagement(timeline.where(col(Timeline.EVENT_DATE).geq(windowStart))

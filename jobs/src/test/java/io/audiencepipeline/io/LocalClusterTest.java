@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.audiencepipeline.testing.ChildJvm;
 import io.audiencepipeline.testing.TinyNight;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * closures that do not serialise and state that only exists on the driver. The cluster's SPARK_HOME is a
  * folder of links to the Maven runtime dependencies plus an empty RELEASE file. The local reference runs each
  * stage as a command of its own and then {@code report}, as the Airflow DAG does, so the test also shows that
- * the assembled report equals the one {@code nightly} writes.
+ * the assembled report equals the one {@code nightly} writes. A second test reads checkpoint blocks from the other
+ * executor on purpose ({@link CheckpointProbe}): the night does so only when tasks happen to land that way.
  */
 class LocalClusterTest {
   @TempDir
@@ -35,15 +38,13 @@ class LocalClusterTest {
     TinyNight night = new TinyNight(dir).land();
 
     Path sparkHome = sparkHome();
-    List<String> cluster = List.of("-Dspark.master=local-cluster[2,1,1024]",
-        "-Dspark.executor.extraClassPath=" + String.join(File.pathSeparator, ownClasses()),
-        "-Dspark.executor.extraJavaOptions=" + String.join(" ", ChildJvm.jvmFlags())
-            + " -Djava.net.preferIPv4Stack=true");
+    List<String> cluster = clusterArgs();
     Path log = dir.resolve("nightly-cluster.log");
     Process child = ChildJvm.launch(night.args("nightly"), log, cluster,
         Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"));
     assertTrue(child.waitFor(20, TimeUnit.MINUTES), "nightly on the cluster did not finish");
-    assertEquals(0, child.exitValue(), "nightly on the cluster failed:\n" + tail(log));
+    assertEquals(0, child.exitValue(),
+        () -> "nightly on the cluster failed:\n" + tail(log) + executorLogs(sparkHome));
 
     TinyNight.assertSameView(local.view(), night.publishedView(), "local-cluster against local mode");
     TinyNight.assertSameReport(local.report(), night.report(), "nightly on the cluster against local stages");
@@ -54,6 +55,31 @@ class LocalClusterTest {
       executors = found.filter(p -> p.getParent().getFileName().toString().startsWith("app-")).toList();
     }
     assertEquals(2, executors.size(), "two executors, one per worker: " + executors);
+  }
+
+  @Test
+  void emptyCheckpointBlocksAreReadFromAnotherExecutor() throws Exception {
+    Path sparkHome = sparkHome();
+    Path log = dir.resolve("checkpoint-probe.log");
+    Process child = ChildJvm.launch(CheckpointProbe.class.getName(), new String[0], log, clusterArgs(),
+        Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"));
+    assertTrue(child.waitFor(5, TimeUnit.MINUTES), "the checkpoint probe did not finish");
+    assertEquals(0, child.exitValue(),
+        () -> "the checkpoint probe failed:\n" + tail(log) + executorLogs(sparkHome));
+  }
+
+  /**
+   * The cluster: two workers of one core. Every task runs on whichever executor is free and has no second attempt,
+   * so a task that reads another executor's cached or checkpointed blocks must work the first time (an empty
+   * deserialized checkpoint block could not be read remotely, and retries on the executor holding it hid that in
+   * most runs; see Checkpoints).
+   */
+  private static List<String> clusterArgs() throws IOException {
+    return List.of("-Dspark.master=local-cluster[2,1,1024]",
+        "-Dspark.executor.extraClassPath=" + String.join(File.pathSeparator, ownClasses()),
+        "-Dspark.executor.extraJavaOptions=" + String.join(" ", ChildJvm.jvmFlags())
+            + " -Djava.net.preferIPv4Stack=true",
+        "-Dspark.locality.wait=0", "-Dspark.task.maxFailures=1");
   }
 
   /** A SPARK_HOME for the workers: jars/ links to every runtime jar of the build, and an empty RELEASE file. */
@@ -81,12 +107,44 @@ class LocalClusterTest {
     return classes;
   }
 
-  /** The log's ERROR and Caused-by lines (the reason; a stack trace alone fills the tail), then its last 40. */
-  private static String tail(Path log) throws Exception {
-    List<String> lines = Files.readAllLines(log);
-    List<String> reasons = lines.stream().filter(l -> l.contains(" ERROR ") || l.startsWith("Caused by"))
-        .limit(20).toList();
-    return String.join("\n", reasons) + "\n...\n"
+  /**
+   * The driver log's first WARN lines (lost tasks and executors come first), its ERROR and Caused-by lines (the
+   * reason; a stack trace alone fills the tail), then its last 40.
+   */
+  private static String tail(Path log) {
+    List<String> lines = readLines(log);
+    return String.join("\n", problems(lines)) + "\n...\n"
         + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  /** Each executor's WARN, ERROR and Caused-by lines: why an executor lost its blocks or died. */
+  private static String executorLogs(Path sparkHome) {
+    StringBuilder text = new StringBuilder();
+    try (Stream<Path> found = Files.walk(sparkHome.resolve("work"), 3)) {
+      for (Path stderr : found.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList()) {
+        text.append("\n--- executor log ").append(sparkHome.relativize(stderr)).append(":\n")
+            .append(String.join("\n", problems(readLines(stderr))));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      text.append("\n(executor logs unreadable: ").append(e).append(')');
+    }
+    return text.toString();
+  }
+
+  private static List<String> problems(List<String> lines) {
+    List<String> warnings = lines.stream().filter(l -> l.contains(" WARN ")).limit(20).toList();
+    List<String> errors = lines.stream().filter(l -> l.contains(" ERROR ") || l.startsWith("Caused by")).limit(20)
+        .toList();
+    List<String> problems = new ArrayList<>(warnings);
+    problems.addAll(errors);
+    return problems;
+  }
+
+  private static List<String> readLines(Path file) {
+    try {
+      return Files.readAllLines(file);
+    } catch (IOException e) {
+      return List.of("(unreadable: " + e + ")");
+    }
   }
 }

@@ -23,12 +23,18 @@ public final class ChildJvm {
    */
   public static Process launch(String[] args, Path log, List<String> jvmArgs, Map<String, String> environment)
       throws IOException {
+    return launch("io.audiencepipeline.cli.AudiencePipeline", args, log, jvmArgs, environment);
+  }
+
+  /** Another main class of the test class path, in a JVM of its own. */
+  public static Process launch(String mainClass, String[] args, Path log, List<String> jvmArgs,
+      Map<String, String> environment) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags());
     command.addAll(List.of("-Xmx1g", "-Dspark.ui.enabled=false", "-Djava.net.preferIPv4Stack=true"));
     command.addAll(jvmArgs);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.audiencepipeline.cli.AudiencePipeline"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
