@@ -8,7 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The CLI in a JVM of its own: the test JVM's class path and Spark's JVM flags, output to a log file. */
+/**
+ * The CLI (or another main class of the tests) in a JVM of its own: the test JVM's class path and Spark's JVM flags,
+ * output to a log file.
+ */
 public final class ChildJvm {
   private ChildJvm() {
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.audiencepipeline.config.UnifySettings;
+import io.audiencepipeline.io.Checkpoints;
 import io.audiencepipeline.testing.SharedSpark;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ class IdentityResolutionTest {
     assertNotEquals(ann, zoe);
     assertTrue(ann.matches("C[0-9a-f]{20}"), ann);
 
-    Dataset<Row> map1 = first.result().nodeMap().localCheckpoint();
+    Dataset<Row> map1 = first.result().nodeMap().transform(Checkpoints::local);
     Night second = night(NIGHT_2, map1, upTo(List.of(FIRST, SECOND)));
     assertEquals(ann, second.customers().get("r1"), "known customer keeps its id");
     assertEquals(ann, second.customers().get("r5"), "a new record joining a known customer gets its id");
@@ -74,7 +75,7 @@ class IdentityResolutionTest {
     String bob = second.customers().get("r2");
     assertTrue(second.result().changes().isEmpty());
 
-    Dataset<Row> map2 = second.result().nodeMap().localCheckpoint();
+    Dataset<Row> map2 = second.result().nodeMap().transform(Checkpoints::local);
     Night third = night(NIGHT_3, map2, upTo(List.of(FIRST, SECOND, THIRD)));
     assertEquals(ann, third.customers().get("r2"), "Bob (since night 2) merged into Ann (since night 1)");
     assertEquals(ann, third.customers().get("r6"));
