@@ -96,7 +96,8 @@ class SparkPropertiesTest {
       assertEquals(heap / 4, overhead, file);
       String idle = p.getProperty("spark.dynamicAllocation.cachedExecutorIdleTimeout");
       assertTrue(idle == null || JavaUtils.timeStringAsSec(idle) >= 24 * 3600, file
-          + ": unify's and the features' local checkpoint blocks live in executors, which must not be released during the night");
+          + ": unify's and the features' local checkpoint blocks live in executors, which must not be released"
+          + " during the night");
     }
   }
 }

@@ -8,7 +8,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Run by LocalClusterTest on a two-executor cluster: once both executors have registered, a checkpoint of one row
  * in eight partitions (seven empty blocks) is read by twenty jobs, whose tasks land on either executor, so many of
- * them read another executor's empty blocks. Exits 0 when every job counts the one row; a failed read fails the job (one attempt per task).
+ * them read another executor's empty blocks. Exits 0 when every job counts the one row; a failed read fails the job
+ * (one attempt per task).
  */
 public final class CheckpointProbe {
   private CheckpointProbe() {

@@ -8,7 +8,6 @@ import io.audiencepipeline.testing.SharedSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -40,7 +39,7 @@ class CheckpointsTest {
     StorageLevel level = after.get(added.get(0)).getStorageLevel();
     assertFalse(level.deserialized(), "kept serialized: " + level);
     assertTrue(level.useDisk() && level.useMemory(), "in memory and on disk: " + level);
-    assertEquals(Collections.singletonList(0L), kept.toDF().collectAsList().stream().map(r -> r.getLong(0)).toList());
+    assertEquals(List.of(0L), kept.collectAsList().stream().map(r -> r.getLong(0)).toList());
     assertEquals(4, kept.rdd().getNumPartitions());
   }
 

@@ -3,6 +3,7 @@ package io.audiencepipeline.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.audiencepipeline.cli.AudiencePipeline;
 import io.audiencepipeline.testing.ChildJvm;
 import io.audiencepipeline.testing.TinyNight;
 import java.io.File;
@@ -37,14 +38,7 @@ class LocalClusterTest {
     TinyNight.Outcome local = TinyNight.localReference();
     TinyNight night = new TinyNight(dir).land();
 
-    Path sparkHome = sparkHome();
-    List<String> cluster = clusterArgs();
-    Path log = dir.resolve("nightly-cluster.log");
-    Process child = ChildJvm.launch(night.args("nightly"), log, cluster,
-        Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"));
-    assertTrue(child.waitFor(20, TimeUnit.MINUTES), "nightly on the cluster did not finish");
-    assertEquals(0, child.exitValue(),
-        () -> "nightly on the cluster failed:\n" + tail(log) + executorLogs(sparkHome));
+    Path sparkHome = runOnCluster(AudiencePipeline.class, night.args("nightly"), "nightly", 20);
 
     TinyNight.assertSameView(local.view(), night.publishedView(), "local-cluster against local mode");
     TinyNight.assertSameReport(local.report(), night.report(), "nightly on the cluster against local stages");
@@ -59,13 +53,19 @@ class LocalClusterTest {
 
   @Test
   void emptyCheckpointBlocksAreReadFromAnotherExecutor() throws Exception {
+    runOnCluster(CheckpointProbe.class, new String[0], "checkpoint-probe", 5);
+  }
+
+  /** Runs {@code main} in a driver JVM of its own on the cluster; returns the cluster's SPARK_HOME. */
+  private Path runOnCluster(Class<?> main, String[] args, String name, int minutes) throws Exception {
     Path sparkHome = sparkHome();
-    Path log = dir.resolve("checkpoint-probe.log");
-    Process child = ChildJvm.launch(CheckpointProbe.class.getName(), new String[0], log, clusterArgs(),
+    Path log = dir.resolve(name + ".log");
+    Process child = ChildJvm.launch(main.getName(), args, log, clusterArgs(),
         Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"));
-    assertTrue(child.waitFor(5, TimeUnit.MINUTES), "the checkpoint probe did not finish");
+    assertTrue(child.waitFor(minutes, TimeUnit.MINUTES), name + " on the cluster did not finish");
     assertEquals(0, child.exitValue(),
-        () -> "the checkpoint probe failed:\n" + tail(log) + executorLogs(sparkHome));
+        () -> name + " on the cluster failed:\n" + tail(log) + executorLogs(sparkHome));
+    return sparkHome;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.audiencepipeline.testing;
 
+import io.audiencepipeline.cli.AudiencePipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ public final class ChildJvm {
    */
   public static Process launch(String[] args, Path log, List<String> jvmArgs, Map<String, String> environment)
       throws IOException {
-    return launch("io.audiencepipeline.cli.AudiencePipeline", args, log, jvmArgs, environment);
+    return launch(AudiencePipeline.class.getName(), args, log, jvmArgs, environment);
   }
 
   /** Another main class of the test class path, in a JVM of its own. */
